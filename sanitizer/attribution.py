@@ -1,0 +1,275 @@
+"""Everything about crediting the original: detect it, then attach a visible credit.
+
+Signals, strongest first (DESIGN.md §3): JSON-LD `isBasedOn`; `original-source` /
+`syndication-source` meta; a cross-site `rel=canonical` or `og:url`; an in-body credit
+phrase with a link ("Source link", "Originally published at ..."); a wire dateline or
+byline; a credit that names a publisher without a link. Phrases, agencies and
+publisher names are data in `rules/attribution.toml`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
+from lxml.html.builder import E
+
+from sanitizer.credits import Candidate, CreditRules, compile_credit_rules
+from sanitizer.document import Document, Finding, Source
+from sanitizer.rulebook import Rulebook
+from sanitizer.text import fold, tag_of, visible_text
+from sanitizer.urls import absolute, host_of, is_web_url, path_depth, same_site, site_of
+
+#: A source is claimed only when its evidence adds up to at least this.
+THRESHOLD = 0.5
+#: Blocks longer than this are article prose, not credit lines.
+CREDIT_MAX_CHARS = 320
+CREDIT_BLOCKS = ("p", "div", "span", "em", "i", "small", "strong", "b", "footer", "li", "h4",
+                 "h5", "h6", "aside", "section", "cite", "a", "center", "font")
+#: Where a credit is never: captions credit photos, quotes credit speakers.
+NOT_CREDITS = frozenset({"figcaption", "figure", "blockquote", "q", "nav", "header", "button",
+                         "label", "select", "option", "form", "time"})
+#: How far past the article's end a credit is looked for (elements).
+TRAILING_WINDOW = 12
+ATTRIBUTION_CLASS = "attribution"
+
+
+@cache
+def _credit_rules(rulebook: Rulebook) -> CreditRules:
+    return compile_credit_rules(rulebook.attribution)
+
+
+def detect_source(doc: Document, rules: Rulebook) -> Document:
+    """Stage: find the original this page copies, or note that there is none."""
+    credit_rules = _credit_rules(rules)
+    if doc.options.original:
+        source = _given_source(doc.options.original, credit_rules)
+        return doc.replace(source=source)
+    candidates = list(_candidates(doc, credit_rules))
+    source = _decide(candidates, doc, credit_rules)
+    if source is None:
+        return doc.replace(source=None).noted(Finding("no-source", "no original source found"))
+    return doc.replace(source=source)
+
+
+def _given_source(url: str, credit_rules: CreditRules) -> Source:
+    return Source(url=url, publisher=credit_rules.publisher_for(url), confidence=1.0,
+                  evidence=("given by the caller (--original)",))
+
+
+def _candidates(doc: Document, credit_rules: CreditRules) -> Iterator[Candidate]:
+    """Every piece of evidence the page offers, weak and strong."""
+    own = doc.url
+    yield from _our_own_block(doc)
+    yield from _jsonld_candidates(doc.metadata.jsonld, own)
+    yield from _meta_candidates(doc.root, own)
+    for key, url, weight in (("canonical", doc.metadata.canonical, 0.8),
+                             ("og:url", doc.metadata.og_url, 0.6)):
+        if is_web_url(url) and own and not same_site(url, own):
+            yield Candidate(url=url, weight=weight, evidence=f"cross-site {key} {url}")
+    for block in _credit_blocks(doc):
+        yield from credit_rules.read_block(block, own)
+    yield from credit_rules.wire_credits(doc)
+
+
+def _our_own_block(doc: Document) -> Iterator[Candidate]:
+    """A credit block this tool attached on an earlier run (cleaning is idempotent)."""
+    scope = doc.article if doc.article is not None else doc.root
+    for footer in scope.iter("footer"):
+        if ATTRIBUTION_CLASS in (footer.get("class") or "").split():
+            link = next((a for a in footer.iter("a") if is_web_url(a.get("href"))), None)
+            if link is not None:
+                yield Candidate(url=link.get("href"), publisher=visible_text(link) or None,
+                                weight=1.0, evidence="attribution block of an earlier clean")
+
+
+def _jsonld_candidates(objects: tuple[Mapping[str, Any], ...], own: str | None
+                       ) -> Iterator[Candidate]:
+    for obj in _walk_jsonld(objects):
+        based = obj.get("isBasedOn") or obj.get("isBasedOnUrl")
+        for item in based if isinstance(based, list) else [based]:
+            url, name = _jsonld_ref(item)
+            if is_web_url(url) and not (own and same_site(url, own)):
+                yield Candidate(url=url, publisher=name, weight=1.0,
+                                evidence=f"JSON-LD isBasedOn {url}")
+
+
+def _walk_jsonld(objects: tuple[Mapping[str, Any], ...]) -> Iterator[Mapping[str, Any]]:
+    stack: list[Any] = list(objects)
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, Mapping):
+            yield obj
+            stack.extend(v for v in obj.values() if isinstance(v, Mapping | list))
+        elif isinstance(obj, list):
+            stack.extend(obj)
+
+
+def _jsonld_ref(item: object) -> tuple[str | None, str | None]:
+    if isinstance(item, str):
+        return item, None
+    if isinstance(item, Mapping):
+        url = item.get("url") or item.get("@id")
+        publisher = item.get("publisher")
+        name = publisher.get("name") if isinstance(publisher, Mapping) else publisher
+        return (url if isinstance(url, str) else None), (name if isinstance(name, str) else None)
+    return None, None
+
+
+_META_SOURCE = ("original-source", "syndication-source", "dc.source", "citation_original_url")
+
+
+def _meta_candidates(root: HtmlElement, own: str | None) -> Iterator[Candidate]:
+    for meta in root.iter("meta", "link"):
+        key = (meta.get("name") or meta.get("property") or meta.get("rel") or "").lower()
+        if key not in _META_SOURCE:
+            continue
+        url = absolute(meta.get("content") or meta.get("href") or "", own)
+        if is_web_url(url) and not (own and same_site(url, own)):
+            weight = 1.0 if key == "original-source" else 0.9
+            yield Candidate(url=url, weight=weight, evidence=f"<{tag_of(meta)} {key}> {url}")
+
+
+def _credit_blocks(doc: Document) -> Iterator[HtmlElement]:
+    """Short blocks in the article and just after it: where credit lines stand."""
+    if doc.article is None:
+        return
+    for el in doc.article.iter(*CREDIT_BLOCKS):
+        if _is_credit_candidate(el):
+            yield el
+    for el in _trailing(doc.article):
+        for sub in el.iter(*CREDIT_BLOCKS):
+            if _is_credit_candidate(sub):
+                yield sub
+
+
+def _is_credit_candidate(el: HtmlElement) -> bool:
+    if any(tag_of(a) in NOT_CREDITS for a in el.iterancestors()) or tag_of(el) in NOT_CREDITS:
+        return False
+    text = el.text_content()
+    return 0 < len(text.strip()) <= CREDIT_MAX_CHARS * 2
+
+
+def _trailing(article: HtmlElement) -> Iterator[HtmlElement]:
+    """Elements that follow the article in its parent and grandparent."""
+    seen = 0
+    node: HtmlElement | None = article
+    for _ in range(2):
+        if node is None:
+            return
+        for sib in node.itersiblings():
+            if not isinstance(sib.tag, str):
+                continue
+            yield sib
+            seen += 1
+            if seen >= TRAILING_WINDOW:
+                return
+        node = node.getparent()
+
+
+@dataclass
+class _Tally:
+    weight: float = 0.0
+    best: float = 0.0
+    publisher: str | None = None
+    publisher_weight: float = 0.0
+
+
+def _decide(candidates: list[Candidate], doc: Document, credit_rules: CreditRules
+            ) -> Source | None:
+    """Add up the evidence per URL and per publisher; claim a source above THRESHOLD."""
+    own_names = {fold(n) for n in (doc.metadata.site_name, site_of(doc.url)) if n}
+    candidates = [c for c in candidates if not (c.publisher and fold(c.publisher) in own_names)]
+    by_url: dict[str, _Tally] = {}
+    named: dict[str, _Tally] = {}
+    for c in candidates:
+        if c.url:
+            tally = by_url.setdefault(_url_key(c.url), _Tally())
+            tally.weight += c.weight
+            if c.weight > tally.best:
+                tally.best = c.weight
+            if c.publisher and c.weight > tally.publisher_weight:
+                tally.publisher, tally.publisher_weight = c.publisher, c.weight
+        if c.publisher:
+            nt = named.setdefault(fold(c.publisher), _Tally(publisher=c.publisher))
+            nt.weight += c.weight
+    url, url_tally = _best_url(by_url, candidates)
+    if url is not None and url_tally.weight >= THRESHOLD:
+        publisher = url_tally.publisher or _named_for_url(named, url) \
+            or credit_rules.publisher_for(url)
+        confidence = min(1.0, url_tally.weight)
+    elif named:
+        top = max(named.values(), key=lambda t: t.weight)
+        if top.weight < THRESHOLD:
+            return None
+        url, publisher, confidence = None, top.publisher, min(1.0, top.weight)
+    else:
+        return None
+    evidence = tuple(c.evidence for c in sorted(candidates, key=lambda c: -c.weight))
+    return Source(url=url, publisher=publisher, confidence=round(confidence, 3),
+                  evidence=evidence)
+
+
+def _best_url(by_url: dict[str, _Tally], candidates: list[Candidate]
+              ) -> tuple[str | None, _Tally]:
+    if not by_url:
+        return None, _Tally()
+    key = max(by_url, key=lambda k: (by_url[k].weight, path_depth(k)))
+    original = next(c.url for c in candidates if c.url and _url_key(c.url) == key)
+    return original, by_url[key]
+
+
+def _named_for_url(named: dict[str, _Tally], url: str) -> str | None:
+    """A publisher named in a credit whose name matches the URL's site."""
+    site = re.sub(r"\W", "", site_of(url).rsplit(".", 1)[0])
+    for tally in named.values():
+        if tally.publisher and site and site in re.sub(r"\W", "", fold(tally.publisher)):
+            return tally.publisher
+    return None
+
+
+def _url_key(url: str) -> str:
+    """Two spellings of one URL (scheme, www., trailing slash, fragment) share a key."""
+    parts = urlsplit(url)
+    return f"{host_of(url)}{parts.path.rstrip('/')}?{parts.query}"
+
+
+def attach_credit(doc: Document, rules: Rulebook) -> Document:
+    """Stage: end the article with a visible credit to the original (replacing an old one)."""
+    if doc.article is None:
+        return doc
+    for old in list(doc.article.iter("footer")):
+        if ATTRIBUTION_CLASS in (old.get("class") or "").split():
+            old.drop_tree()
+    if doc.source is None or not (doc.source.url or doc.source.publisher):
+        return doc
+    doc.article.append(credit_block(doc.source))
+    return doc
+
+
+def credit_block(source: Source) -> HtmlElement:
+    """`<footer class="attribution">`: who published the original, when, and a link to it."""
+    footer = E.footer(E.p(*_credit_words(source), **{"class": "attribution-credit"}),
+                      **{"class": ATTRIBUTION_CLASS})
+    return footer
+
+
+def _credit_words(source: Source) -> list[Any]:
+    """The credit sentence: "Originally published by <a>Publisher</a>, by Author, on Date."."""
+    name = source.publisher or host_of(source.url) or "the original publisher"
+    words: list[Any] = ["Originally published by "]
+    if source.url and is_web_url(source.url):
+        words.append(E.a(name, href=source.url, rel="noopener noreferrer"))
+    else:
+        words.append(name)
+    if source.author:
+        words.append(f", by {source.author}")
+    if source.published:
+        words.append(f", on {source.published}")
+    words.append(".")
+    return words

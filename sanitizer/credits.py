@@ -1,0 +1,189 @@
+"""The credit phrases, wire agencies and publisher names of `rules/attribution.toml`,
+compiled, and how one block of text is read as a credit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lxml.html import HtmlElement
+
+from sanitizer.errors import RuleError
+from sanitizer.text import fold, visible_text
+from sanitizer.urls import absolute, host_of, is_web_url, path_depth, same_site, site_of
+
+if TYPE_CHECKING:
+    from sanitizer.document import Document
+
+#: Link texts that say nothing about who the publisher is.
+GENERIC_LINK_TEXT = re.compile(
+    r"^(here|this|link|source|source link|the source|original|the original|original article|"
+    r"read (the )?(original|full|more)( article| story)?|read more|click here|this link|website|"
+    r"hier|aquí|aqui|ici|qui|tutaj|здесь|هنا|di sini|quelle|fuente|fonte)$",
+    re.I,
+)
+#: Links that share the page rather than credit anything.
+SHARE_LINK = re.compile(
+    r"(facebook\.com/(sharer|share\.php|dialog)|twitter\.com/(intent|share)|x\.com/intent|"
+    r"linkedin\.com/(shareArticle|sharing)|pinterest\.com/pin/create|reddit\.com/submit|"
+    r"addtoany\.com|addthis\.com|t\.me/share|api\.whatsapp\.com|wa\.me/|[?&]share=)",
+    re.I,
+)
+DATELINE_CHARS = 400
+_TRAILING_JUNK = re.compile(r"\s+(and|und|y|e|et|on|am|in)\s*$|[\s\-–—:]+$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One piece of evidence for an original source."""
+
+    url: str | None = None
+    publisher: str | None = None
+    weight: float = 0.0
+    evidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CreditPhrase:
+    id: str
+    regex: re.Pattern[str]
+    weight: float
+    unlinked: float
+
+
+@dataclass(frozen=True, slots=True)
+class Wire:
+    name: str
+    dateline: re.Pattern[str] | None
+    bylines: frozenset[str]
+    domains: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CreditRules:
+    """The attribution data, compiled."""
+
+    phrases: tuple[CreditPhrase, ...] = ()
+    wires: tuple[Wire, ...] = ()
+    publishers: Mapping[str, str] = field(default_factory=dict)
+
+    def publisher_for(self, url: str | None) -> str | None:
+        """A known publisher name for the URL's site, else the site's domain."""
+        if not url:
+            return None
+        known = self.publishers.get(site_of(url)) or self.publishers.get(
+            host_of(url))
+        if known:
+            return known
+        for wire in self.wires:
+            if any(site_of(url) == d or host_of(url) == d for d in wire.domains):
+                return wire.name
+        return host_of(url) or None
+
+    def read_block(self, block: HtmlElement, own: str | None) -> Iterator[Candidate]:
+        """The credit a short block makes, if it makes one (first phrase that matches)."""
+        text = visible_text(block)
+        if not text or len(text) > 320:
+            return
+        for phrase in self.phrases:
+            match = phrase.regex.search(text)
+            if match is None:
+                continue
+            named = _named(match)
+            link = _credit_link(block, own, named)
+            evidence = f'credit "{text[:100]}" ({phrase.id})'
+            if link is not None:
+                name = named or _link_name(link) or self.publisher_for(link.get("href"))
+                yield Candidate(url=link.get("href"), publisher=name, weight=phrase.weight,
+                                evidence=evidence)
+            elif named:
+                weight = phrase.weight if self.is_known(named) else phrase.unlinked
+                yield Candidate(publisher=named, weight=weight, evidence=evidence)
+            return
+
+    def is_known(self, name: str) -> bool:
+        """True for a wire agency or a publisher in the table."""
+        key = fold(name).removeprefix("the ")
+        names = {fold(n).removeprefix("the ") for n in self.publishers.values()}
+        names |= {fold(b).removeprefix("the ") for w in self.wires for b in w.bylines}
+        return key in names
+
+    def wire_credits(self, doc: Document) -> Iterator[Candidate]:
+        """Wire-copy credits: a dateline at the article's start, or the agency as author."""
+        if doc.article is None:
+            return
+        own_site = site_of(doc.url)
+        head = visible_text(doc.article)[:DATELINE_CHARS]
+        authors = {fold(a).removeprefix("by ") for a in doc.metadata.authors}
+        for wire in self.wires:
+            if own_site and own_site in wire.domains:
+                continue
+            if wire.dateline is not None and wire.dateline.search(head):
+                yield Candidate(publisher=wire.name, weight=0.7,
+                                evidence=f"wire dateline of {wire.name}")
+            if authors & wire.bylines:
+                yield Candidate(publisher=wire.name, weight=0.7,
+                                evidence=f"{wire.name} is the author")
+
+
+def _named(match: re.Match[str]) -> str | None:
+    groups = match.groupdict()
+    raw = groups.get("publisher") or groups.get("publisher2") or ""
+    name = _TRAILING_JUNK.sub("", raw.strip()).strip(" \"'“”‘’«»")
+    if not name or GENERIC_LINK_TEXT.match(name) or len(name) < 2:
+        return None
+    return name
+
+
+def _credit_link(block: HtmlElement, own: str | None, named: str | None) -> HtmlElement | None:
+    """The link of a credit line: an article on another site, the named one first."""
+    links = []
+    for a in block.iter("a"):
+        href = absolute(a.get("href") or "", own)
+        if not is_web_url(href) or SHARE_LINK.search(href) or (own and same_site(href, own)):
+            continue
+        a.set("href", href)
+        links.append(a)
+    if not links:
+        return None
+    return max(links, key=lambda a: (path_depth(a.get("href")) > 0, path_depth(a.get("href"))))
+
+
+def _link_name(link: HtmlElement) -> str | None:
+    text = visible_text(link)
+    if not text or GENERIC_LINK_TEXT.match(text) or len(text) > 60 or "://" in text:
+        return None
+    return text
+
+
+def compile_credit_rules(data: Mapping[str, Any], path: str = "attribution.toml") -> CreditRules:
+    """Compile the attribution table; a bad regex raises RuleError naming it."""
+    phrases = tuple(
+        CreditPhrase(
+            id=str(item.get("id", "credit")),
+            regex=_compile(item.get("regex", ""), path, item.get("id")),
+            weight=float(item.get("weight", 0.7)),
+            unlinked=float(item.get("unlinked", item.get("weight", 0.7))),
+        )
+        for item in data.get("credit", [])
+    )
+    wires = tuple(
+        Wire(
+            name=str(item["name"]),
+            dateline=_compile(item["dateline"], path, item["name"]) if item.get("dateline")
+            else None,
+            bylines=frozenset(fold(b) for b in item.get("byline", [])),
+            domains=tuple(item.get("domains", [])),
+        )
+        for item in data.get("wire", [])
+    )
+    return CreditRules(phrases, wires, dict(data.get("publishers", {})))
+
+
+def _compile(pattern: str, path: str, rule_id: object) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.I)
+    except re.error as err:
+        raise RuleError(f"bad regex: {err}", path=path, rule_id=str(rule_id)) from err

@@ -1,0 +1,82 @@
+"""The exception tree: everything repost-sanitizer raises on purpose.
+
+```
+SanitizerError                     base: catch this to catch everything we raise
+├── InputError (also ValueError)   .source: a file that can't be read, bytes that are not HTML
+├── FetchError                     .url; the requests exception is the __cause__
+│   ├── FetchTimeout               connect or read timeout
+│   ├── TooLarge                   the body passed the byte cap
+│   ├── NotHTML                    wrong content type or empty body
+│   ├── HTTPStatusError            .status: a 4xx/5xx answer
+│   └── TooManyRedirects           redirect loop or hop limit
+├── RuleError (also ValueError)    .path, .rule_id: a bad rule file
+└── NoContentError                 extraction found nothing worth keeping; .url
+```
+
+Findings (no source found, a rule that was skipped by the over-removal guard) are
+values on the `Document`, not exceptions.
+"""
+
+from __future__ import annotations
+
+
+class SanitizerError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class InputError(SanitizerError, ValueError):
+    """An input that can't be used: a missing file, bytes that are not an HTML page."""
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+class FetchError(SanitizerError):
+    """A URL could not be fetched."""
+
+    def __init__(self, message: str, *, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class FetchTimeout(FetchError):
+    """The server did not connect or answer within the timeout."""
+
+
+class TooLarge(FetchError):
+    """The response body passed the byte cap."""
+
+
+class NotHTML(FetchError):
+    """The response is not an HTML page (content type, or an empty body)."""
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status."""
+
+    def __init__(self, message: str, *, url: str, status: int) -> None:
+        super().__init__(message, url=url)
+        self.status = status
+
+
+class TooManyRedirects(FetchError):
+    """The redirect chain looped or passed the hop limit."""
+
+
+class RuleError(SanitizerError, ValueError):
+    """A rule file is malformed; names the file and, when known, the rule id."""
+
+    def __init__(self, message: str, *, path: str, rule_id: str | None = None) -> None:
+        where = f"{path}: rule {rule_id!r}" if rule_id else path
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.rule_id = rule_id
+
+
+class NoContentError(SanitizerError):
+    """The page has no article text worth keeping."""
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url

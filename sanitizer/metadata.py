@@ -1,0 +1,392 @@
+"""Stage: what the page says about itself (title, byline, dates, site name, JSON-LD).
+
+Sources, strongest first: JSON-LD (schema.org Article types), OpenGraph / twitter: /
+Dublin Core / `<meta name>` tags, itemprop microdata, then the visible page (`<title>`,
+`<h1>`, `<time datetime>`, the byline element). Pure: no network, no files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from sanitizer.document import Document, Metadata
+from sanitizer.text import squash_space, visible_text
+
+#: schema.org types whose object describes the article itself.
+ARTICLE_TYPE = re.compile(r"article|posting|report|review|story|recipe|howto|creativework", re.I)
+
+TITLE_KEYS = ("dc.title", "dcterms.title", "og:title", "twitter:title", "title",
+              "headline", "parsely-title", "sailthru.title")  # fmt: skip
+AUTHOR_KEYS = ("author", "dc.creator", "dcterms.creator", "article:author", "parsely-author",
+               "sailthru.author", "byl", "citation_author", "og:article:author")  # fmt: skip
+PUBLISHED_KEYS = ("article:published_time", "og:published_time", "article:published",
+                  "datepublished", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date",
+                  "dcterms.created", "dc.date.created", "date", "pubdate", "publishdate",
+                  "publish-date", "parsely-pub-date", "sailthru.date", "citation_publication_date",
+                  "article.published", "og:article:published_time", "datecreated")  # fmt: skip
+MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified",
+                 "dcterms.modified", "dc.date.modified", "last-modified", "lastmod")  # fmt: skip
+SITE_KEYS = ("og:site_name", "application-name", "dc.publisher", "dcterms.publisher",
+             "publisher", "twitter:app:name:iphone")  # fmt: skip
+DESCRIPTION_KEYS = ("og:description", "description", "twitter:description", "dc.description",
+                    "dcterms.description", "dcterms.abstract")  # fmt: skip
+IMAGE_KEYS = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image",
+              "twitter:image:src", "image", "thumbnail")  # fmt: skip
+
+#: Bylines that name no person.
+BOILERPLATE_AUTHORS = frozenset(
+    {"admin", "administrator", "staff", "staff writer", "editor", "editors", "by", "author",
+     "anonymous", "unknown", "guest", "guest author", "webmaster", "redaktion", "redacción",
+     "rédaction", "team", "the editors", "editorial staff", "newsroom", "none", "null",
+     "follow", "follow author", "contributor", "contributors"}
+)  # fmt: skip
+
+_JSONLD = etree.XPath(
+    "//script[translate(normalize-space(@type), 'APLICTONDJS+', 'aplictondjs+')"
+    " = 'application/ld+json']"
+)
+_META = etree.XPath("//meta[@content][@property or @name or @itemprop or @http-equiv]")
+_CANONICAL = etree.XPath("//link[contains(concat(' ', translate(@rel, 'CANOIL', 'canoil'), ' '),"
+                         " ' canonical ')][@href]/@href")
+_TITLE = etree.XPath("//title")
+_H1 = etree.XPath("//body//h1")
+_TIME = etree.XPath("//body//time[@datetime]/@datetime")
+_ITEMPROP_DATE = etree.XPath(
+    "//*[@itemprop='datePublished' or @itemprop='dateCreated']"
+    "[not(self::meta)]/@datetime | //*[@itemprop='datePublished'][not(self::meta)]/@content"
+)
+_BYLINE = etree.XPath(
+    "//body//*[@rel='author' or @itemprop='author' or contains(@class, 'byline')"
+    " or contains(@class, 'author') or contains(@id, 'byline') or contains(@id, 'author')"
+    " or contains(@class, 'writtenby') or contains(@class, 'p-author')]"
+    "[not(ancestor::*[contains(@class, 'comment')])]"
+)
+_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
+_DC_PREFIX = re.compile(r"^(dc|dcterms?)[.:]")
+_ITEM_NAME = etree.XPath(".//*[@itemprop='name']")
+_BYLINE_BAD_CLASS = re.compile(r"avatar|image|photo|bio|description|box|comment|follow|related|widget|"
+                               r"more|list", re.I)
+_BY_PREFIX = re.compile(r"^\s*(?:(?:written|posted|reported|story|text)\s+)?"
+                        r"(?:by|von|par|por|door|di|da|av|af)\s*:?\s+", re.I)  # fmt: skip
+_SPLIT_AUTHORS = re.compile(r"\s*(?:[,;|]|\band\b|&|\bund\b|\bet\b|\by\b)\s*", re.I)
+_URL_OR_MAIL = re.compile(r"https?://|www\.|\S+@\S+\.\w+|^@|^[\w-]+(\.[\w-]+)+$|\d")
+_INLINE_LINK = re.compile(r"\(?\s*(?:https?://|mailto:)\S+\s*\)?|\S+@\S+\.\w+")
+_TRAILING_DATE = re.compile(r"\s+(?:on\s+)?(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                            r"[a-z]*\.?\s+\d.*$|\s+\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$", re.I)
+_NOT_BYLINE = re.compile(r"\b(?:sign\s*(?:in|up)|log\s*in|subscribe|register|follow us|updated)\b", re.I)
+_TITLE_SEP = re.compile(r"\s+[|\-–—:·•»/\\]\s+")
+_DATE_IN_TEXT = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?"
+                           r"(?:Z|[+-]\d\d:?\d\d)?)?")  # fmt: skip
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y",
+                 "%d %B %Y", "%d %b %Y", "%B %d %Y", "%Y-%m-%d %H:%M:%S",
+                 "%Y-%m-%dT%H:%M:%S.%f%z", "%a, %d %b %Y %H:%M:%S %Z")  # fmt: skip
+
+
+def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
+    """Everything the page says about itself, from head tags, JSON-LD and the byline."""
+    objects = tuple(read_jsonld(root))
+    article = _article_object(objects)
+    meta = meta_tags(root)
+    site_name = _first(_site_from_jsonld(article, objects), *_pick(meta, SITE_KEYS))
+    authors = _authors_from_jsonld(article) or _authors_from_meta(meta) or visible_byline(root)
+    published = _first_date(_jsonld_str(article, "datePublished", "dateCreated"),
+                            *_pick(meta, PUBLISHED_KEYS), *_ITEMPROP_DATE(root), *_TIME(root))
+    canonical = _first(*_CANONICAL(root))
+    og_url = _first(*meta.get("og:url", ()))
+    return Metadata(
+        title=_title(root, article, meta, site_name),
+        authors=tuple(a for a in authors if not _same(a, site_name) or len(authors) == 1),
+        published=published,
+        modified=_first_date(_jsonld_str(article, "dateModified"), *_pick(meta, MODIFIED_KEYS)),
+        site_name=site_name,
+        lang=_lang(root, meta),
+        description=_first(_jsonld_str(article, "description"), *_pick(meta, DESCRIPTION_KEYS)),
+        image=_absolute(_first(_jsonld_image(article), *_pick(meta, IMAGE_KEYS)), url),
+        canonical=_absolute(canonical, url),
+        og_url=_absolute(og_url, url),
+        jsonld=objects,
+    )
+
+
+def read_jsonld(root: HtmlElement) -> Iterator[dict[str, Any]]:
+    """Every dict object of the page's JSON-LD blocks, `@graph` and lists flattened."""
+    for script in _JSONLD(root):
+        data = _loads(script.text or "")
+        if data is not None:
+            yield from _flatten(data)
+
+
+def _loads(text: str) -> Any:
+    """Parsed JSON, tolerating comments, CDATA, trailing commas and raw newlines."""
+    text = text.strip().removeprefix("<!--").removesuffix("-->").strip()
+    text = _CDATA.sub("", text)
+    for attempt in (text, re.sub(r",\s*([}\]])", r"\1", text)):
+        try:
+            return json.loads(attempt, strict=False)
+        except ValueError:
+            continue
+    return None
+
+
+def _flatten(data: Any) -> Iterator[dict[str, Any]]:
+    """Dicts of a JSON-LD value: lists walked, `@graph` members lifted out."""
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten(item)
+    elif isinstance(data, dict):
+        graph = data.get("@graph")
+        if isinstance(graph, list):
+            yield from _flatten(graph)
+        else:
+            yield data
+
+
+def _types(obj: Mapping[str, Any]) -> list[str]:
+    """The object's `@type` values as strings."""
+    kind = obj.get("@type", ())
+    return [kind] if isinstance(kind, str) else [k for k in kind if isinstance(k, str)]
+
+
+def _article_object(objects: Iterable[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The JSON-LD object describing the article (or a WebPage), else an empty dict."""
+    fallback: Mapping[str, Any] = {}
+    for obj in objects:
+        types = _types(obj)
+        if any(ARTICLE_TYPE.search(t) for t in types):
+            return obj
+        if not fallback and "WebPage" in types:
+            fallback = obj
+    return fallback
+
+
+def _jsonld_str(obj: Mapping[str, Any], *keys: str) -> str | None:
+    """The first of `keys` whose value is a non-empty string."""
+    for key in keys:
+        value = obj.get(key)
+        if isinstance(value, list) and value:
+            value = value[0]
+        if isinstance(value, str) and value.strip():
+            return squash_space(value)
+    return None
+
+
+def _names(value: Any) -> list[str]:
+    """Names of a JSON-LD person/organisation value (string, dict or list)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        name = value.get("name")
+        return _names(name) if isinstance(name, (str, list)) else []
+    if isinstance(value, list):
+        return [name for item in value for name in _names(item)]
+    return []
+
+
+def _authors_from_jsonld(article: Mapping[str, Any]) -> tuple[str, ...]:
+    """Author names of the article object."""
+    return clean_authors(_names(article.get("author")) or _names(article.get("creator")))
+
+
+def _site_from_jsonld(article: Mapping[str, Any], objects: Iterable[Mapping[str, Any]]) -> str:
+    """Publisher name of the article, else the WebSite object's name."""
+    names = _names(article.get("publisher"))
+    if not names:
+        names = [n for o in objects if "WebSite" in _types(o) for n in _names(o.get("name"))]
+    return squash_space(names[0]) if names else ""
+
+
+def _jsonld_image(article: Mapping[str, Any]) -> str | None:
+    """URL of the article object's image."""
+    image = article.get("image")
+    if isinstance(image, list) and image:
+        image = image[0]
+    if isinstance(image, dict):
+        image = image.get("url")
+    return image if isinstance(image, str) else None
+
+
+def meta_tags(root: HtmlElement) -> dict[str, list[str]]:
+    """`<meta>` contents by lower-case property / name / itemprop, in page order."""
+    tags: dict[str, list[str]] = {}
+    for el in _META(root):
+        content = squash_space(el.get("content", ""))
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            for key in (el.get(attr) or "").lower().split():
+                key = _DC_PREFIX.sub(lambda m: m.group(1).rstrip("s") + "s." if m.group(1) != "dc" else "dc.", key)
+                tags.setdefault(key, []).append(content)
+    return tags
+
+
+def _pick(meta: Mapping[str, list[str]], keys: Iterable[str]) -> list[str]:
+    """Values of the given meta keys, in key order."""
+    return [value for key in keys for value in meta.get(key, ())]
+
+
+def _first(*values: str | None) -> str | None:
+    """The first non-empty value."""
+    return next((v for v in values if v and v.strip()), None)
+
+
+def _authors_from_meta(meta: Mapping[str, list[str]]) -> tuple[str, ...]:
+    """Authors named in meta tags (first key that names someone)."""
+    for key in AUTHOR_KEYS:
+        names = clean_authors(meta.get(key, ()))
+        if names:
+            return names
+    return ()
+
+
+def visible_byline(root: HtmlElement) -> tuple[str, ...]:
+    """Authors from the first visible byline element (rel=author, .byline, .author)."""
+    for el in _BYLINE(root):
+        if _BYLINE_BAD_CLASS.search(el.get("class", "") + " " + el.get("id", "")):
+            continue
+        named = _ITEM_NAME(el)
+        text = visible_text(named[0]) if named else visible_text(el)
+        if 0 < len(text) < 100 and not _NOT_BYLINE.search(text):
+            names = clean_authors([text])
+            if names:
+                return names
+    return ()
+
+
+def clean_authors(values: Iterable[str]) -> tuple[str, ...]:
+    """Person names: "By" prefixes, emails, URLs and boilerplate out; duplicates folded."""
+    names: list[str] = []
+    for value in values:
+        if _URL_OR_MAIL.match(value.strip()):
+            continue
+        value = _BY_PREFIX.sub("", squash_space(_INLINE_LINK.sub(" ", value)))
+        value = _TRAILING_DATE.sub("", value)
+        one_inverted = value.count(",") == 1 and len(value.split()) <= 3  # "Jong, Michiel de"
+        parts = [value] if one_inverted else _SPLIT_AUTHORS.split(value)
+        for part in parts:
+            name = _BY_PREFIX.sub("", part).strip(" .:-–—'\"")
+            if _is_name(name) and not any(_same(name, n) for n in names):
+                names.append(name)
+    return tuple(names)
+
+
+def _is_name(name: str) -> bool:
+    """Whether the string can be a byline name."""
+    return (1 < len(name) <= 80 and name.casefold() not in BOILERPLATE_AUTHORS
+            and not _URL_OR_MAIL.search(name) and not name.isdigit()
+            and len(name.split()) <= 6 and not _DATE_IN_TEXT.search(name))
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    """Equal after case folding and space squashing."""
+    return bool(a and b) and squash_space(a).casefold() == squash_space(b or "").casefold()
+
+
+def normalize_date(value: str | None) -> str | None:
+    """An ISO 8601 date or datetime (timezone kept), or None if it is not a date."""
+    value = squash_space(value or "")
+    if not value:
+        return None
+    match = _DATE_IN_TEXT.search(value)
+    candidates = ([match.group(0).replace(" ", "T")] if match else []) + [value]
+    for text in candidates:
+        parsed = _parse_date(text)
+        if parsed is not None:
+            if parsed.hour == parsed.minute == parsed.second == 0 and len(text) <= 10:
+                return parsed.date().isoformat()
+            return parsed.isoformat()
+    return None
+
+
+def _parse_date(text: str) -> datetime | None:
+    """A datetime from an ISO, RFC 2822 or common written date."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _first_date(*values: str | None) -> str | None:
+    """The first value that parses as a plausible date, normalised."""
+    for value in values:
+        date = normalize_date(value)
+        if date and "1990" <= date[:4] <= "2100":
+            return date
+    return None
+
+
+def _title(root: HtmlElement, article: Mapping[str, Any], meta: Mapping[str, list[str]],
+           site_name: str | None) -> str | None:
+    """The headline, without a " | Site Name" suffix."""
+    headings = [visible_text(h) for h in _H1(root)[:3]]
+    doc_title = _first(*(squash_space(t.text_content()) for t in _TITLE(root)[:1]))
+    title = _first(_jsonld_title(article, doc_title), *_pick(meta, TITLE_KEYS), doc_title)
+    if not title:
+        return _first(*headings)
+    return strip_site_name(title, site_name, headings)
+
+
+def _jsonld_title(article: Mapping[str, Any], doc_title: str | None) -> str | None:
+    """The article object's headline, or its name when only the name agrees with <title>."""
+    headline, name = _jsonld_str(article, "headline"), _jsonld_str(article, "name")
+    if headline and name and doc_title and name.casefold() in doc_title.casefold():
+        return name if headline.casefold() not in doc_title.casefold() else headline
+    return headline or name
+
+
+def strip_site_name(title: str, site_name: str | None, headings: Iterable[str] = ()) -> str:
+    """The title without a leading or trailing site-name part, or the part a heading repeats."""
+    seps = list(_TITLE_SEP.finditer(title))
+    if not seps:
+        return title
+    head, tail = title[: seps[-1].start()].strip(), title[seps[-1].end() :].strip()
+    first, rest = title[: seps[0].start()].strip(), title[seps[0].end() :].strip()
+    for heading in headings:
+        if _same(heading, head) or _same(heading, first):
+            return squash_space(heading)
+    if site_name and (_same(tail, site_name) or site_name.casefold().startswith(tail.casefold())):
+        return head
+    if site_name and _same(first, site_name):
+        return rest
+    return title
+
+
+def _lang(root: HtmlElement, meta: Mapping[str, list[str]]) -> str | None:
+    """The page's language tag (`<html lang>`, else content-language / og:locale)."""
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    lang = _first(lang, *_pick(meta, ("content-language", "dc.language", "language")))
+    if not lang:
+        locale = _first(*meta.get("og:locale", ()))
+        lang = locale.replace("_", "-") if locale else None
+    return lang.strip() if lang else None
+
+
+def _absolute(link: str | None, base: str | None) -> str | None:
+    """The link made absolute against `base`."""
+    if not link:
+        return None
+    link = link.strip()
+    return urljoin(base, link) if base else link
+
+
+def add_metadata(doc: Document, rules: object) -> Document:
+    """Stage: read the page's metadata."""
+    return doc.replace(metadata=read_metadata(doc.root, doc.url))

@@ -1,0 +1,119 @@
+"""Stage: make the article stand alone: absolute URLs, real image sources, no trackers.
+
+- relative links and image sources made absolute against the page URL;
+- lazy images: `data-src`, `data-lazy-src`, `data-srcset` ... moved to `src`/`srcset`;
+- tracking pixels (1x1 images, known beacon hosts) removed;
+- `utm_*`, `fbclid` and other tracking parameters removed from links;
+- `rel="noopener noreferrer"` on links to other sites (and `nofollow ugc` on request);
+- elements left empty by the strip stages removed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+from sanitizer.document import Document, Removal
+from sanitizer.rulebook import Rulebook
+from sanitizer.text import tag_of
+from sanitizer.urls import absolute, is_web_url, same_site, without_tracking
+
+LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url",
+            "data-hi-res-src", "data-full-src", "data-orig-file", "data-medium-file")
+LAZY_SRCSET = ("data-srcset", "data-lazy-srcset", "data-original-set")
+PLACEHOLDER_SRC = re.compile(r"^data:|placeholder|blank\.(gif|png)|spacer|lazy|grey\.gif|"
+                             r"transparent\.(gif|png)|1x1", re.I)
+TRACKER_SRC = re.compile(
+    r"(pixel|beacon|tracking|tracker|/b\.gif|/p\.gif|/t\.gif|/spacer\.gif|facebook\.com/tr|"
+    r"doubleclick\.net|google-analytics\.com|googletagmanager|quantserve\.com|scorecardresearch|"
+    r"stats\.wp\.com|pixel\.wp\.com|/count\.gif|counter\.|feedburner\.com/~r|feeds\.feedburner)",
+    re.I,
+)
+URL_ATTRS = {"a": ("href",), "img": ("src",), "source": ("src",), "blockquote": ("cite",),
+             "q": ("cite",), "del": ("cite",), "ins": ("cite",)}
+#: Elements kept even when they hold no text.
+CONTENT_VOIDS = frozenset({"img", "picture", "source", "br", "hr", "video", "audio", "iframe",
+                           "td", "th", "tr", "col", "colgroup", "table", "tbody", "thead"})
+EXTERNAL_REL = "noopener noreferrer"
+UNTRUSTED_REL = "nofollow ugc"
+
+
+def normalize(doc: Document, rules: Rulebook) -> Document:
+    """Stage: normalise links, images and leftovers of the article."""
+    if doc.article is None:
+        return doc
+    removals: list[Removal] = []
+    for img in list(doc.article.iter("img")):
+        _unlazy(img)
+        if _is_tracker(img):
+            removals.append(Removal("normalize.tracking-pixel", img.get("src") or ""))
+            img.drop_tree()
+    for el in doc.article.iter():
+        for attr in URL_ATTRS.get(tag_of(el), ()):
+            if el.get(attr):
+                el.set(attr, without_tracking(absolute(el.get(attr), doc.url)))
+        if el.get("srcset"):
+            el.set("srcset", _absolute_srcset(el.get("srcset"), doc.url))
+    for link in doc.article.iter("a"):
+        _set_rel(link, doc.url, nofollow=doc.options.nofollow)
+    _drop_empty(doc.article)
+    return doc.removed(*removals)
+
+
+def _unlazy(img: HtmlElement) -> None:
+    src = img.get("src") or ""
+    lazy = next((img.get(a) for a in LAZY_SRC if img.get(a)), None)
+    if lazy and (not src or PLACEHOLDER_SRC.search(src)):
+        img.set("src", lazy)
+    lazy_set = next((img.get(a) for a in LAZY_SRCSET if img.get(a)), None)
+    if lazy_set:
+        img.set("srcset", lazy_set)
+    elif src and PLACEHOLDER_SRC.search(src) and img.get("srcset") is None:
+        pass
+
+
+def _is_tracker(img: HtmlElement) -> bool:
+    src = img.get("src") or ""
+    if not src:
+        return True  # an image with no source shows nothing
+    tiny = all(_pixels(img.get(dim)) in (0, 1, 2) for dim in ("width", "height"))
+    return tiny or bool(TRACKER_SRC.search(src))
+
+
+def _pixels(value: str | None) -> int | None:
+    if value is None:
+        return None
+    digits = re.match(r"\s*(\d+)", value)
+    return int(digits.group(1)) if digits else None
+
+
+def _absolute_srcset(srcset: str, base: str | None) -> str:
+    items = []
+    for item in srcset.split(","):
+        parts = item.strip().split()
+        if parts:
+            parts[0] = absolute(parts[0], base)
+            items.append(" ".join(parts))
+    return ", ".join(items)
+
+
+def _set_rel(link: HtmlElement, page_url: str | None, *, nofollow: bool) -> None:
+    href = link.get("href") or ""
+    if not is_web_url(href) or (page_url and same_site(href, page_url)):
+        return
+    rel = EXTERNAL_REL + (" " + UNTRUSTED_REL if nofollow else "")
+    old = (link.get("rel") or "").split()
+    kept = [r for r in old if r.lower() in {"nofollow", "ugc", "sponsored", "author", "license"}]
+    link.set("rel", " ".join(dict.fromkeys([*rel.split(), *kept])))
+
+
+def _drop_empty(article: HtmlElement) -> None:
+    """Remove elements the strips left with no text and nothing to show (innermost first)."""
+    for el in reversed(list(article.iterdescendants())):
+        tag = tag_of(el)
+        if not tag or tag in CONTENT_VOIDS or el.getparent() is None:
+            continue
+        if (el.text or "").strip() or len(el):
+            continue
+        el.drop_tree()

@@ -1,0 +1,109 @@
+"""Bytes -> Document: pick the character encoding, then parse once with lxml.
+
+Encoding, in order: a byte-order mark; the HTTP `charset`; a `<meta charset>` in the
+first 4 KB; bs4's UnicodeDammit. Parsing: `lxml.html`; bs4's soupparser only for
+input libxml2 can't make a tree of.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from lxml import etree
+from lxml import html as lxml_html
+from lxml.html import HtmlElement
+
+from sanitizer.document import Document, Options, Page
+from sanitizer.errors import InputError
+
+MAX_BYTES = 20 * 2**20
+PRESCAN_BYTES = 4096
+BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"))
+_HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+_LOOKS_HTML = re.compile(rb"<\s*(!doctype|html|head|body|div|p|article|meta|title|section|span|"
+                         rb"a|h[1-6]|table|main|!--)\b", re.I)
+
+
+def parse_page(page: Page, options: Options | None = None) -> Document:
+    """Decode and parse a page into a Document.
+
+    Raises:
+        InputError: the bytes are empty, too large, or not an HTML page.
+    """
+    where = page.url or "input"
+    content = page.content
+    if not content.strip():
+        raise InputError(f"{where}: the page is empty", source=page.url)
+    if len(content) > MAX_BYTES:
+        raise InputError(f"{where}: the page is {len(content) // 2**20} MB; the limit is "
+                         f"{MAX_BYTES // 2**20} MB", source=page.url)
+    encoding = detect_encoding(content, page.headers.get("content-type", ""))
+    text = content.decode(encoding, errors="replace")
+    if not _LOOKS_HTML.search(text[:PRESCAN_BYTES * 4].encode("utf-8", "replace")):
+        raise InputError(f"{where}: not an HTML page (no HTML tags near the start)",
+                         source=page.url)
+    root = parse_text(text, where)
+    return Document(url=page.base_url, root=root, encoding=encoding, page=page,
+                    options=options or Options())
+
+
+def detect_encoding(content: bytes, content_type: str = "") -> str:
+    """The encoding to decode `content` with."""
+    for bom, name in BOMS:
+        if content.startswith(bom):
+            return name
+    for found in (_HTTP_CHARSET.search(content_type),
+                  _META_CHARSET.search(content[:PRESCAN_BYTES])):
+        name = _known_codec(found.group(1)) if found else None
+        if name:
+            return name
+    try:
+        content.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from bs4 import UnicodeDammit  # slow; only for pages that declare nothing and aren't UTF-8
+
+    guess = UnicodeDammit(content[:65536], is_html=True).original_encoding
+    return _known_codec(guess) or "windows-1252"
+
+
+def _known_codec(name: str | bytes | None) -> str | None:
+    if not name:
+        return None
+    label = name.decode("ascii", "replace") if isinstance(name, bytes) else name
+    label = label.strip().lower()
+    if label in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
+        return "windows-1252"  # what browsers do (WHATWG Encoding)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def parse_text(text: str, where: str = "input") -> HtmlElement:
+    """Parse decoded HTML into an `<html>` element."""
+    text = text.lstrip("\ufeff")
+    try:
+        root = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        root = None
+    if root is None or root.find("body") is None and len(root) == 0:
+        root = _soup_parse(text, where)
+    return root
+
+
+def _soup_parse(text: str, where: str) -> HtmlElement:
+    from lxml.html import soupparser  # needs bs4; only for what libxml2 can't parse
+
+    try:
+        root = soupparser.fromstring(text)
+    except Exception as err:  # bs4 raises assorted errors on garbage  # noqa: BLE001
+        raise InputError(f"{where}: can't parse the page as HTML ({err})") from err
+    if not isinstance(root, HtmlElement):
+        raise InputError(f"{where}: can't parse the page as HTML")
+    return root

@@ -1,0 +1,51 @@
+"""The one place the order of the stages lives (DESIGN.md §2).
+
+Every stage is `stage(doc, rulebook) -> Document`. To change the pipeline, pass
+another tuple to `run`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+
+from sanitizer.article import isolate_article
+from sanitizer.attribution import attach_credit, detect_source
+from sanitizer.document import Document
+from sanitizer.extract import extract_content
+from sanitizer.metadata import add_metadata
+from sanitizer.normalize import normalize
+from sanitizer.rulebook import Rulebook
+from sanitizer.sanitize import sanitize
+from sanitizer.strip import strip_phrases, strip_structure
+
+Stage = Callable[[Document, Rulebook], Document]
+
+
+def select_rules(doc: Document, rules: Rulebook) -> Document:
+    """Stage: the rules for this page's host, then the generic ones."""
+    ruleset = rules.select(doc.url)
+    return doc.replace(ruleset=ruleset, site_rules=tuple(n for n in ruleset.names
+                                                         if "/sites/" in n.replace("\\", "/")))
+
+
+DEFAULT_STAGES: tuple[Stage, ...] = (
+    add_metadata,      # title, byline, dates, canonical, JSON-LD: needs the whole page
+    select_rules,      # site rules for the host, then generic rules
+    strip_structure,   # share widgets, comments, related posts, by selector
+    extract_content,   # find the article element
+    detect_source,     # credits in and around the article, head metadata
+    strip_phrases,     # "Spread it!", "Share this:", "Source link" as whole blocks
+    isolate_article,   # a standalone <article>: title + content
+    normalize,         # absolute URLs, lazy images, trackers, rel on links
+    attach_credit,     # the visible credit block
+    sanitize,          # nh3: the last word; nothing edits its output
+)  # fmt: skip
+
+
+def run(doc: Document, rules: Rulebook, stages: Sequence[Stage] = DEFAULT_STAGES) -> Document:
+    """Run the stages over a copy of the document's tree (the caller's tree is untouched)."""
+    doc = doc.replace(root=copy.deepcopy(doc.root))
+    for stage in stages:
+        doc = stage(doc, rules)
+    return doc

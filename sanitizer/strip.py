@@ -1,0 +1,150 @@
+"""Stages that remove share-bait and boilerplate, recording one Removal per hit.
+
+Two passes, as DESIGN.md §2 orders them:
+
+- `strip_structure`, before extraction, over the whole page: [[strip]] rules (plugin
+  selectors, class/id words, share-intent links).
+- `strip_phrases`, after extraction and source detection, inside the article:
+  [[phrase]] rules matched against whole short blocks ("Spread it!", "Share this:").
+
+The over-removal guard skips any single hit that would take more than
+`Options.guard_share` of the text it is measured against, and says so in a Finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from lxml.html import HtmlElement
+
+from sanitizer.document import Document, Finding, Removal
+from sanitizer.rulebook import PhraseRule, Rulebook, RuleSet, StripRule
+from sanitizer.text import tag_of, visible_text
+
+#: Never removed by a strip rule, whatever it matches.
+PROTECTED_TAGS = frozenset({"html", "body", "head", "main"})
+#: Elements a phrase can be the whole text of.
+PHRASE_BLOCKS = frozenset({
+    "p", "div", "span", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "a", "strong", "b",
+    "em", "i", "small", "section", "aside", "header", "footer", "figure", "button", "label",
+    "blockquote", "center", "font", "td", "dt", "dd", "nav", "form",
+})  # fmt: skip
+#: Texts shorter than this are never measured against the guard.
+GUARD_FLOOR = 400
+REMOVAL_EXCERPT = 300
+
+
+def strip_structure(doc: Document, rules: Rulebook) -> Document:
+    """Stage: apply the [[strip]] rules to the whole page."""
+    ruleset = doc.ruleset or RuleSet()
+    protected = _protected(doc.root, ruleset)
+    budget = len(_paragraph_text(doc.root)) * doc.options.guard_share
+    removals: list[Removal] = []
+    findings: list[Finding] = []
+    for rule in ruleset.strips:
+        for el in rule.match(doc.root):
+            if not _attached(el, doc.root) or el in protected or tag_of(el) in PROTECTED_TAGS:
+                continue
+            text = visible_text(el)
+            if not _rule_accepts(rule, el, text):
+                continue
+            if _too_much(el, budget):
+                findings.append(_guard_finding(rule.id, text))
+                continue
+            removals.append(Removal(rule.id, text[:REMOVAL_EXCERPT]))
+            _remove(el, rule.action)
+    return doc.removed(*removals).noted(*findings)
+
+
+def strip_phrases(doc: Document, rules: Rulebook) -> Document:
+    """Stage: remove short blocks of the article that are share-bait phrases."""
+    if doc.article is None or doc.ruleset is None or not doc.ruleset.phrases:
+        return doc
+    phrases = doc.ruleset.phrases
+    longest = max(rule.max_chars for rule in phrases)
+    budget = len(visible_text(doc.article)) * doc.options.guard_share
+    removals: list[Removal] = []
+    findings: list[Finding] = []
+    for el in list(_blocks(doc.article)):
+        if not _attached(el, doc.article):
+            continue
+        text = visible_text(el)
+        if not text or len(text) > longest:
+            continue
+        rule = next((r for r in phrases if r.matches(text)), None)
+        if rule is None:
+            continue
+        doomed = _scope(el, rule, doc.article)
+        taken = sum(len(visible_text(d)) for d in doomed)
+        if taken > max(budget, GUARD_FLOOR):
+            findings.append(_guard_finding(rule.id, text))
+            continue
+        for victim in doomed:
+            removals.append(Removal(rule.id, visible_text(victim)[:REMOVAL_EXCERPT]))
+            _remove(victim, "drop")
+    return doc.removed(*removals).noted(*findings)
+
+
+def _rule_accepts(rule: StripRule, el: HtmlElement, text: str) -> bool:
+    if rule.max_chars is not None and len(text) > rule.max_chars:
+        return False
+    return rule.text is None or bool(rule.text.search(text))
+
+
+def _scope(el: HtmlElement, rule: PhraseRule, article: HtmlElement) -> list[HtmlElement]:
+    """The elements a phrase hit removes: itself, or itself and all that follows it."""
+    if rule.scope != "node_and_following":
+        return [el]
+    doomed = [el]
+    node = el
+    while node is not article and node.getparent() is not None:
+        doomed.extend(node.itersiblings())
+        node = node.getparent()
+    return doomed
+
+
+def _blocks(article: HtmlElement) -> Iterator[HtmlElement]:
+    for el in article.iterdescendants():
+        if tag_of(el) in PHRASE_BLOCKS:
+            yield el
+
+
+def _protected(root: HtmlElement, ruleset: RuleSet) -> frozenset[HtmlElement]:
+    """Elements under an [[allow]] rule, and their ancestors (removing one would take them)."""
+    allowed = ruleset.allowed(root)
+    ancestors = {a for el in allowed for a in el.iterancestors()}
+    return frozenset(allowed | ancestors)
+
+
+def _too_much(el: HtmlElement, budget: float) -> bool:
+    taken = len(_paragraph_text(el))
+    return taken > GUARD_FLOOR and taken > budget
+
+
+def _paragraph_text(el: HtmlElement) -> str:
+    """Text of the paragraphs under `el`: the measure of article-like content."""
+    parts: Iterable[str] = (p.text_content() for p in el.iter("p", "li", "blockquote", "pre"))
+    return "".join(parts) or ""
+
+
+def _guard_finding(rule_id: str, text: str) -> Finding:
+    return Finding("guard", f"rule {rule_id} skipped: it would remove article text ({text[:80]!r})")
+
+
+def _attached(el: HtmlElement, root: HtmlElement) -> bool:
+    """False once an ancestor was removed (the element is no longer under `root`)."""
+    node: HtmlElement | None = el
+    while node is not None:
+        if node is root:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _remove(el: HtmlElement, action: str) -> None:
+    if el.getparent() is None:
+        return
+    if action == "unwrap":
+        el.drop_tag()
+    else:
+        el.drop_tree()

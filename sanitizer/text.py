@@ -1,0 +1,93 @@
+"""Text of an lxml subtree, the way a reader sees it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from lxml import etree
+from lxml.html import HtmlElement, fragment_fromstring
+
+#: Elements whose text is never shown to a reader.
+INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "meta", "link"})
+
+#: Elements that start a new line in rendered text.
+BLOCKS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt",
+        "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+        "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table",
+        "tbody", "td", "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+_BLANKS = re.compile(r"\n\s*\n+")
+
+
+def squash_space(text: str) -> str:
+    """Collapse runs of white space to one space and trim."""
+    return " ".join(text.split())
+
+
+def tag_of(el: object) -> str:
+    """Lower-case tag name, or "" for comments and processing instructions."""
+    tag = getattr(el, "tag", None)
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def visible_text(el: HtmlElement) -> str:
+    """The element's visible text as one line (scripts, styles and comments left out)."""
+    parts: list[str] = []
+    _collect_inner(el, parts, blocks=False)
+    return squash_space("".join(parts))
+
+
+def block_text(el: HtmlElement) -> str:
+    """The element's visible text with a blank line between blocks."""
+    parts: list[str] = []
+    _collect_inner(el, parts, blocks=True)
+    text = "".join(parts)
+    lines = [squash_space(line) for line in _BLANKS.split(text)]
+    return "\n\n".join(line for line in lines if line)
+
+
+def _collect_inner(el: HtmlElement, parts: list[str], *, blocks: bool) -> None:
+    """Text of `el` and its descendants, without `el`'s own tail."""
+    if tag_of(el) in INVISIBLE:
+        return
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        _collect(child, parts, blocks=blocks)
+
+
+def _collect(el: HtmlElement, parts: list[str], *, blocks: bool) -> None:
+    tag = tag_of(el)
+    if tag in INVISIBLE or not tag:
+        if isinstance(el, etree._Element) and el.tail:  # comments keep their tail
+            parts.append(el.tail)
+        return
+    block = tag in BLOCKS
+    if block:
+        parts.append("\n\n" if blocks else " ")
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        _collect(child, parts, blocks=blocks)
+    if block:
+        parts.append("\n\n" if blocks else " ")
+    if el.tail:
+        parts.append(el.tail)
+
+
+def fold(text: str) -> str:
+    """Normalise for comparisons: NFKC, case-folded, single spaces."""
+    return squash_space(unicodedata.normalize("NFKC", text)).casefold()
+
+
+def block_text_of_html(markup: str) -> str:
+    """`block_text` of an HTML fragment string."""
+    if not markup.strip():
+        return ""
+    return block_text(fragment_fromstring(markup, create_parent="div"))
