@@ -2,7 +2,8 @@
 
     python benchmarks/_dev_extract_check.py meta [--show FIELD]
     python benchmarks/_dev_extract_check.py structure
-    python /work/shared/tools/eval_extraction.py --data /work/shared/corpus/extraction-dev/scrapinghub \
+    python /work/shared/tools/eval_extraction.py \
+        --data /work/shared/corpus/extraction-dev/scrapinghub \
         --extractor py:benchmarks._dev_extract_check:extract_text
 """
 
@@ -19,9 +20,9 @@ import lxml.html
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sanitizer.extract import find_main_content  # noqa: E402
-from sanitizer.metadata import read_metadata  # noqa: E402
-from sanitizer.text import block_text  # noqa: E402
+from sanitizer.extract import find_main_content
+from sanitizer.metadata import read_metadata
+from sanitizer.text import block_text
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 READABILITY = SHARED / "corpus/extraction-dev/readability/pages"
@@ -50,8 +51,9 @@ def extract_text_stripped(html: str, url: str | None) -> str:
     if found is None:
         return ""
     found = copy.deepcopy(found)
-    for el in [el for el in found.iterdescendants() if isinstance(el.tag, str) and is_boilerplate(el)
-               and el.tag != "p"]:
+    drop = [el for el in found.iterdescendants()
+            if isinstance(el.tag, str) and el.tag != "p" and is_boilerplate(el)]  # fmt: skip
+    for el in drop:
         if el.getparent() is not None:
             el.drop_tree()
     return block_text(found)
@@ -67,7 +69,7 @@ def norm(field: str, value: str | None) -> str:
     if field == "byline":
         text = re.sub(r"^\s*(written\s+)?(by|par)\s*:?\s+", "", text)
         text = re.sub(r"\s*(;|&|\band\b)\s*", ", ", text)
-    return " ".join(re.sub(r"[\"'“”‘’]", "", text).split())
+    return " ".join(re.sub("[\"'\u201c\u201d\u2018\u2019]", "", text).split())
 
 
 def ours(html: str, url: str | None) -> dict[str, str | None]:
@@ -111,10 +113,12 @@ def compare_metadata(show: str | None = None) -> None:
             if show == field and want and norm(field, got["sanitizer"].get(field)) != want:
                 print(f"{page.name:40} want {want!r}\n{'':40} ours {got['sanitizer'][field]!r}"
                       f"\n{'':40} traf {got['trafilatura'].get(field)!r}")
-    print(f"{'field':15} {'n':>4} " + " ".join(f"{t:>12}" for t in tools) + "   (extra: value where none expected)")
+    header = " ".join(f"{t:>12}" for t in tools)
+    print(f"{'field':15} {'n':>4} {header}   (extra: value where none expected)")
     for field in FIELDS:
         row = " ".join(f"{hits[t][field] / totals[field]:>12.3f}" for t in tools)
-        print(f"{field:15} {totals[field]:>4} {row}   extra " + "/".join(str(extra[t][field]) for t in tools))
+        extras = "/".join(str(extra[t][field]) for t in tools)
+        print(f"{field:15} {totals[field]:>4} {row}   extra {extras}")
     print("seconds        " + " ".join(f"{seconds[t]:>12.2f}" for t in tools))
 
 

@@ -25,7 +25,7 @@ from sanitizer.errors import (
 from sanitizer.render import render
 from sanitizer.rulebook import Rulebook, load_rules
 
-__version__ = "0.1.0"
+from sanitizer.version import __version__
 
 __all__ = [
     "Document",

@@ -9,6 +9,7 @@ publisher names are data in `rules/attribution.toml`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -34,8 +35,8 @@ CREDIT_BLOCKS = ("p", "div", "span", "em", "i", "small", "strong", "b", "footer"
 #: Where a credit is never: captions credit photos, quotes credit speakers.
 NOT_CREDITS = frozenset({"figcaption", "figure", "blockquote", "q", "nav", "header", "button",
                          "label", "select", "option", "form", "time"})
-#: How far past the article's end a credit is looked for (elements).
-TRAILING_WINDOW = 12
+#: How many elements before and after the article a credit is looked for in.
+NEARBY_WINDOW = 6
 ATTRIBUTION_CLASS = "attribution"
 
 
@@ -75,6 +76,7 @@ def _candidates(doc: Document, credit_rules: CreditRules) -> Iterator[Candidate]
     for block in _credit_blocks(doc):
         yield from credit_rules.read_block(block, own)
     yield from credit_rules.wire_credits(doc)
+    yield from credit_rules.summary_credits(doc)
 
 
 def _our_own_block(doc: Document) -> Iterator[Candidate]:
@@ -142,7 +144,7 @@ def _credit_blocks(doc: Document) -> Iterator[HtmlElement]:
     for el in doc.article.iter(*CREDIT_BLOCKS):
         if _is_credit_candidate(el):
             yield el
-    for el in _trailing(doc.article):
+    for el in _nearby(doc.article):
         for sub in el.iter(*CREDIT_BLOCKS):
             if _is_credit_candidate(sub):
                 yield sub
@@ -155,20 +157,19 @@ def _is_credit_candidate(el: HtmlElement) -> bool:
     return 0 < len(text.strip()) <= CREDIT_MAX_CHARS * 2
 
 
-def _trailing(article: HtmlElement) -> Iterator[HtmlElement]:
-    """Elements that follow the article in its parent and grandparent."""
-    seen = 0
+def _nearby(article: HtmlElement) -> Iterator[HtmlElement]:
+    """Elements just before and after the article, in its parent and grandparent.
+
+    Credit notes often sit beside the body: salon's `p.editors_note` precedes its
+    `<article>`; sciencefly's "Source link" follows the entry content.
+    """
     node: HtmlElement | None = article
     for _ in range(2):
-        if node is None:
+        if node is None or node.getparent() is None:
             return
-        for sib in node.itersiblings():
-            if not isinstance(sib.tag, str):
-                continue
-            yield sib
-            seen += 1
-            if seen >= TRAILING_WINDOW:
-                return
+        for siblings in (node.itersiblings(preceding=True), node.itersiblings()):
+            elements = (s for s in siblings if isinstance(s.tag, str))
+            yield from itertools.islice(elements, NEARBY_WINDOW)
         node = node.getparent()
 
 
@@ -200,8 +201,8 @@ def _decide(candidates: list[Candidate], doc: Document, credit_rules: CreditRule
             nt.weight += c.weight
     url, url_tally = _best_url(by_url, candidates)
     if url is not None and url_tally.weight >= THRESHOLD:
-        publisher = url_tally.publisher or _named_for_url(named, url) \
-            or credit_rules.publisher_for(url)
+        publisher = (url_tally.publisher or credit_rules.known_publisher(url)
+                     or _named_for_url(named, url) or credit_rules.publisher_for(url))
         confidence = min(1.0, url_tally.weight)
     elif named:
         top = max(named.values(), key=lambda t: t.weight)

@@ -12,7 +12,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from sanitizer import __version__
+from sanitizer.version import __version__
 from sanitizer.commands import clean_command, rules_command, sanitize_command
 from sanitizer.errors import SanitizerError
 

@@ -33,6 +33,8 @@ CMS_IDS = frozenset({"article-body", "articleBody", "article_body", "post-body",
 CMS_MIN_SHARE = 0.6
 #: Share of the paragraph text a child must hold to replace its parent.
 TIGHTEN_SHARE = 0.95
+#: Paragraph text (characters) below which the unlikely-class filter is dropped.
+RETRY_BELOW = 500
 #: Least paragraph text (characters) of an element worth returning.
 MIN_ARTICLE = 140
 
@@ -49,6 +51,8 @@ def find_main_content(
 ) -> HtmlElement | None:
     """The element holding the article body, or None when nothing looks like an article."""
     blocks = paragraphs(root)
+    if sum(block.length for block in blocks) < RETRY_BELOW:
+        blocks = paragraphs(root, strict=False)
     cover = coverage(blocks)
     for selector in selectors:
         for el in selector(root):
@@ -82,9 +86,8 @@ def _cms_body(root: HtmlElement, cover: dict[HtmlElement, int], total: int) -> H
         share = cover.get(el, 0) / total
         if share >= CMS_MIN_SHARE and share > best_share + 0.02:
             best, best_share = el, share
-        elif share >= CMS_MIN_SHARE and share >= best_share - 0.02 and best is not None:
-            if best in el.iterancestors():
-                best = el  # the inner container holds the same text
+        elif share >= max(CMS_MIN_SHARE, best_share - 0.02) and best in el.iterancestors():
+            best = el  # the inner container holds the same text
     return best
 
 
@@ -115,6 +118,7 @@ def _best_scored(
         return None
     score, top = ranked[0]
     top = _shared_ancestor(top, score, ranked)
+    top = _join_split(top, score, ranked, cover)
     return _with_siblings(top, score, dict((el, s) for s, el in ranked), cover)
 
 
@@ -130,6 +134,24 @@ def _shared_ancestor(
             break
         if sum(1 for el in close if anc in el.iterancestors()) >= 3:
             return anc
+    return top
+
+
+def _join_split(
+    top: HtmlElement, score: float, ranked: list[tuple[float, HtmlElement]],
+    cover: dict[HtmlElement, int],
+) -> HtmlElement:
+    """The common ancestor of `top` and another strong, separate candidate, when it is
+    mostly paragraph text (an article split across sibling containers)."""
+    above = list(top.iterancestors())
+    for other_score, other in ranked[1:6]:
+        if other_score < 0.25 * score or other in above or top in other.iterancestors():
+            continue
+        common = next((a for a in other.iterancestors() if a in above), None)
+        if common is None or common.tag in _STOP:
+            continue
+        if cover.get(common, 0) >= 0.6 * len(common.text_content()) and link_density(common) < 0.3:
+            return common
     return top
 
 

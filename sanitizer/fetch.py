@@ -16,7 +16,6 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -25,6 +24,7 @@ import requests
 import urllib3.exceptions
 
 from sanitizer.document import Page
+from sanitizer.version import __version__
 from sanitizer.errors import (
     FetchError,
     FetchTimeout,
@@ -76,11 +76,7 @@ FAILURES: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str
 
 def default_user_agent() -> str:
     """Return our honest User-Agent: name, version and project URL."""
-    try:
-        version = metadata.version("repost-sanitizer")
-    except metadata.PackageNotFoundError:
-        version = "0.1.0"
-    return f"repost-sanitizer/{version} (+{PROJECT_URL})"
+    return f"repost-sanitizer/{__version__} (+{PROJECT_URL})"
 
 
 class Fetcher:

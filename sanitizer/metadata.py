@@ -71,19 +71,24 @@ _BYLINE = etree.XPath(
     "[not(ancestor::*[contains(@class, 'comment')])]"
 )
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
-_DC_PREFIX = re.compile(r"^(dc|dcterms?)[.:]")
+_DC_PREFIX = re.compile(r"^(dc|dcterms?)[.:]")  # "DC.title", "dc:title", "dcterm:title"
 _ITEM_NAME = etree.XPath(".//*[@itemprop='name']")
-_BYLINE_BAD_CLASS = re.compile(r"avatar|image|photo|bio|description|box|comment|follow|related|widget|"
-                               r"more|list", re.I)
+_BYLINE_BAD_CLASS = re.compile(
+    r"avatar|image|photo|bio|description|box|comment|follow|related|widget|more|list", re.I
+)
 _BY_PREFIX = re.compile(r"^\s*(?:(?:written|posted|reported|story|text)\s+)?"
                         r"(?:by|von|par|por|door|di|da|av|af)\s*:?\s+", re.I)  # fmt: skip
 _SPLIT_AUTHORS = re.compile(r"\s*(?:[,;|]|\band\b|&|\bund\b|\bet\b|\by\b)\s*", re.I)
 _URL_OR_MAIL = re.compile(r"https?://|www\.|\S+@\S+\.\w+|^@|^[\w-]+(\.[\w-]+)+$|\d")
 _INLINE_LINK = re.compile(r"\(?\s*(?:https?://|mailto:)\S+\s*\)?|\S+@\S+\.\w+")
-_TRAILING_DATE = re.compile(r"\s+(?:on\s+)?(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-                            r"[a-z]*\.?\s+\d.*$|\s+\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$", re.I)
-_NOT_BYLINE = re.compile(r"\b(?:sign\s*(?:in|up)|log\s*in|subscribe|register|follow us|updated)\b", re.I)
-_TITLE_SEP = re.compile(r"\s+[|\-–—:·•»/\\]\s+")
+_TRAILING_DATE = re.compile(
+    r"\s+(?:on\s+)?(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+    r"\s+\d.*$|\s+\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$", re.I
+)  # fmt: skip
+_NOT_BYLINE = re.compile(
+    r"\b(?:sign\s*(?:in|up)|log\s*in|subscribe|register|follow us|updated)\b", re.I
+)
+_TITLE_SEP = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022\u00bb/\\]\s+")
 _DATE_IN_TEXT = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?"
                            r"(?:Z|[+-]\d\d:?\d\d)?)?")  # fmt: skip
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y",
@@ -223,7 +228,7 @@ def meta_tags(root: HtmlElement) -> dict[str, list[str]]:
             continue
         for attr in ("property", "name", "itemprop", "http-equiv"):
             for key in (el.get(attr) or "").lower().split():
-                key = _DC_PREFIX.sub(lambda m: m.group(1).rstrip("s") + "s." if m.group(1) != "dc" else "dc.", key)
+                key = _DC_PREFIX.sub(lambda m: "dc." if m.group(1) == "dc" else "dcterms.", key)
                 tags.setdefault(key, []).append(content)
     return tags
 
@@ -272,7 +277,7 @@ def clean_authors(values: Iterable[str]) -> tuple[str, ...]:
         one_inverted = value.count(",") == 1 and len(value.split()) <= 3  # "Jong, Michiel de"
         parts = [value] if one_inverted else _SPLIT_AUTHORS.split(value)
         for part in parts:
-            name = _BY_PREFIX.sub("", part).strip(" .:-–—'\"")
+            name = _BY_PREFIX.sub("", part).strip(" .:-\u2013\u2014'\"")
             if _is_name(name) and not any(_same(name, n) for n in names):
                 names.append(name)
     return tuple(names)
@@ -287,7 +292,9 @@ def _is_name(name: str) -> bool:
 
 def _same(a: str | None, b: str | None) -> bool:
     """Equal after case folding and space squashing."""
-    return bool(a and b) and squash_space(a).casefold() == squash_space(b or "").casefold()
+    if not a or not b:
+        return False
+    return squash_space(a).casefold() == squash_space(b).casefold()
 
 
 def normalize_date(value: str | None) -> str | None:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from lxml.html import HtmlElement
 
@@ -44,6 +45,7 @@ def normalize(doc: Document, rules: Rulebook) -> Document:
     if doc.article is None:
         return doc
     removals: list[Removal] = []
+    _drop_unsafe_subtrees(doc.article, rules.allowlist.get("drop_with_content", ()))
     for img in list(doc.article.iter("img")):
         _unlazy(img)
         if _is_tracker(img):
@@ -59,6 +61,16 @@ def normalize(doc: Document, rules: Rulebook) -> Document:
         _set_rel(link, doc.url, nofollow=doc.options.nofollow)
     _drop_empty(doc.article)
     return doc.removed(*removals)
+
+
+def _drop_unsafe_subtrees(article: HtmlElement, tags: Sequence[str]) -> None:
+    """Remove what the sanitiser would drop with its content, so emptiness is judged right.
+
+    (sanitize.py still drops them: this is for layout, not for safety.)
+    """
+    for el in list(article.iter(*tags)) if tags else ():
+        if el.getparent() is not None:
+            el.drop_tree()
 
 
 def _unlazy(img: HtmlElement) -> None:

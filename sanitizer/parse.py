@@ -24,6 +24,7 @@ BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF16_BE, "utf-16"))
 _HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _LOOKS_HTML = re.compile(rb"<\s*(!doctype|html|head|body|div|p|article|meta|title|section|span|"
                          rb"a|h[1-6]|table|main|!--)\b", re.I)
 
@@ -87,7 +88,8 @@ def _known_codec(name: str | bytes | None) -> str | None:
 
 def parse_text(text: str, where: str = "input") -> HtmlElement:
     """Parse decoded HTML into an `<html>` element."""
-    text = text.lstrip("\ufeff")
+    # lxml refuses a str that declares its encoding (`<?xml ... encoding=...?>`)
+    text = _XML_DECLARATION.sub("", text.lstrip("\ufeff"), count=1)
     try:
         root = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError):

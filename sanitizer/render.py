@@ -10,6 +10,7 @@ import json
 from html import escape
 from typing import Any
 
+from sanitizer.version import __version__
 from sanitizer.document import Document
 from sanitizer.urls import is_web_url
 
@@ -34,7 +35,8 @@ def render_page(doc: Document) -> str:
     """A complete HTML5 document around the sanitised article."""
     meta = doc.metadata
     head = ['<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">']
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f'<meta name="generator" content="repost-sanitizer {__version__}">']
     if meta.title:
         head.append(f"<title>{escape(meta.title)}</title>")
     source_url = doc.source.url if doc.source else None

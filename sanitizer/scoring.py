@@ -54,9 +54,9 @@ _PARAGRAPHS = etree.XPath(
 )
 _DIRECT_TEXT = etree.XPath("text()")
 _LINK_TEXT = etree.XPath("descendant::a")
-_COMMAS = re.compile(r"[,،、，]")
+_COMMAS = re.compile("[,\u060c\u3001\uff0c]")  # Latin, Arabic, ideographic, full-width
 _MINOR_BLOCKS = frozenset({"h2", "h3", "li", "dd"})
-_STOP_TAGS = frozenset({"html", "body"})
+_STOP_TAGS = frozenset({"html"})
 
 
 @dataclass(slots=True)
@@ -68,7 +68,7 @@ class Scored:
     commas: int
 
 
-def is_boilerplate(el: HtmlElement) -> bool:
+def is_boilerplate(el: HtmlElement, strict: bool = True) -> bool:
     """Whether the element itself is navigation, hidden, or an "unlikely" container."""
     if el.tag in NON_CONTENT_TAGS:
         return True
@@ -77,11 +77,11 @@ def is_boilerplate(el: HtmlElement) -> bool:
     if el.get("role") in HIDING_ROLES or _HIDDEN_STYLE.search(el.get("style", "")):
         return True
     hook = f"{el.get('class', '')} {el.get('id', '')}"
-    return (bool(_UNLIKELY.search(hook)) and not _MAYBE.search(hook)
+    return (strict and bool(_UNLIKELY.search(hook)) and not _MAYBE.search(hook)
             and el.tag not in _KEEP_TAGS)
 
 
-def _inside_boilerplate(el: HtmlElement, memo: dict[HtmlElement, bool]) -> bool:
+def _inside_boilerplate(el: HtmlElement, memo: dict[HtmlElement, bool], strict: bool) -> bool:
     """Whether the element or an ancestor is boilerplate (memoised per ancestor)."""
     path = []
     node = el.getparent()
@@ -91,7 +91,7 @@ def _inside_boilerplate(el: HtmlElement, memo: dict[HtmlElement, bool]) -> bool:
             verdict = memo[node]
             break
         path.append(node)
-        if is_boilerplate(node):
+        if is_boilerplate(node, strict):
             verdict = True
             break
         node = node.getparent()
@@ -100,12 +100,16 @@ def _inside_boilerplate(el: HtmlElement, memo: dict[HtmlElement, bool]) -> bool:
     return verdict
 
 
-def paragraphs(root: HtmlElement) -> list[Scored]:
-    """Text blocks of the page outside boilerplate containers, with their text length."""
+def paragraphs(root: HtmlElement, *, strict: bool = True) -> list[Scored]:
+    """Text blocks of the page outside boilerplate containers, with their text length.
+
+    With `strict=False` "unlikely" class/id words are ignored (Readability's retry when
+    the strict pass finds too little); hidden and navigation elements stay out.
+    """
     found = []
     memo: dict[HtmlElement, bool] = {}
     for el in _PARAGRAPHS(root):
-        if (el.tag != "p" and is_boilerplate(el)) or _inside_boilerplate(el, memo):
+        if (el.tag != "p" and is_boilerplate(el, strict)) or _inside_boilerplate(el, memo, strict):
             continue
         if el.tag in ("div", "section"):
             text = "".join(_DIRECT_TEXT(el))

@@ -51,7 +51,7 @@ def strip_structure(doc: Document, rules: Rulebook) -> Document:
             if _too_much(el, budget):
                 findings.append(_guard_finding(rule.id, text))
                 continue
-            removals.append(Removal(rule.id, text[:REMOVAL_EXCERPT]))
+            removals.append(Removal(rule.id, text[:REMOVAL_EXCERPT] or describe(el)))
             _remove(el, rule.action)
     return doc.removed(*removals).noted(*findings)
 
@@ -83,6 +83,12 @@ def strip_phrases(doc: Document, rules: Rulebook) -> Document:
             removals.append(Removal(rule.id, visible_text(victim)[:REMOVAL_EXCERPT]))
             _remove(victim, "drop")
     return doc.removed(*removals).noted(*findings)
+
+
+def describe(el: HtmlElement) -> str:
+    """`<div class="a b" id="c">` for an element with no text."""
+    attrs = "".join(f' {k}="{el.get(k)}"' for k in ("class", "id", "href") if el.get(k))
+    return f"<{tag_of(el)}{attrs}>"[:REMOVAL_EXCERPT]
 
 
 def _rule_accepts(rule: StripRule, el: HtmlElement, text: str) -> bool:

@@ -1,11 +1,20 @@
-"""Shared fixtures: a real HTTP server on 127.0.0.1 (see tests/httpserver.py)."""
+"""Shared fixtures: a real HTTP server on 127.0.0.1 (tests/httpserver.py), the bundled
+samples, the shared labelled corpus, and one rulebook for the session."""
 
 from __future__ import annotations
 
+import json
+import os
+import tomllib
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from httpserver import LocalHTTPServer
+
+from sanitizer import Rulebook, Sanitizer, load_rules
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +35,61 @@ def http_server(
     _http_server_session.reset()
     yield _http_server_session
     _http_server_session.reset()
+
+
+# --- pages: the bundled samples and the shared labelled corpora ----------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+SHARED = Path(os.environ.get("SANITIZER_SHARED", ROOT.parent / "shared"))
+DEV_CORPUS = SHARED / "corpus" / "dev"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One `samples/<site>/<case>/` folder: its page and what cleaning it must give."""
+
+    name: str
+    path: Path
+    meta: dict[str, Any]
+
+    @property
+    def html(self) -> bytes:
+        return (self.path / "source.html").read_bytes()
+
+    @property
+    def url(self) -> str | None:
+        return self.meta.get("url")
+
+
+def load_samples() -> list[Sample]:
+    found = []
+    for meta_path in sorted(SAMPLES.glob("*/*/meta.toml")):
+        with meta_path.open("rb") as f:
+            meta = tomllib.load(f)
+        folder = meta_path.parent
+        found.append(Sample(f"{folder.parent.name}/{folder.name}", folder, meta))
+    return found
+
+
+def corpus_labels() -> list[dict[str, Any]]:
+    """The labelled dev pages of ../shared/corpus/dev (empty when shared/ is absent)."""
+    labels = DEV_CORPUS / "labels.jsonl"
+    if not labels.is_file():
+        return []
+    return [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+SAMPLE_LIST = load_samples()
+CORPUS_LIST = corpus_labels()
+
+
+@pytest.fixture(scope="session")
+def rulebook() -> Rulebook:
+    return load_rules()
+
+
+@pytest.fixture(scope="session")
+def cleaner(rulebook: Rulebook) -> Sanitizer:
+    return Sanitizer(rules=rulebook)
