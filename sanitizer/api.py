@@ -13,7 +13,7 @@ from sanitizer.parse import parse_page
 from sanitizer.normalize import normalize
 from sanitizer.pipeline import run
 from sanitizer.rulebook import Rulebook, load_rules
-from sanitizer.sanitize import sanitize
+from sanitizer.sanitize import cleaner_for, sanitize
 
 
 class Sanitizer:
@@ -35,6 +35,7 @@ class Sanitizer:
             self.rulebook = rules
         else:
             self.rulebook = load_rules(rules) if rules else load_rules()
+        cleaner_for(self.rulebook)  # a bad allow-list fails here, not on the first page
         self.options = options or Options()
         self._fetcher = fetcher
         self._own_fetcher = fetcher is None

@@ -142,6 +142,7 @@ class Rulebook:
     files: tuple[RuleFile, ...] = ()
     attribution: Mapping[str, Any] = field(default_factory=dict)
     allowlist: Mapping[str, Any] = field(default_factory=dict)
+    allowlist_path: str = "allowlist.toml"
 
     def select(self, url: str | None) -> RuleSet:
         """The rules for a page at `url`: its site files first, then the generic ones."""
@@ -186,7 +187,7 @@ def _load(extra: tuple[str, ...], bundled: bool) -> Rulebook:
             raise RuleError("no such rules folder", path=str(folder))
         for path in sorted(folder.rglob("*.toml")):
             sources[path.relative_to(folder).as_posix()] = path
-    special = {"attribution.toml": {}, "allowlist.toml": {}}
+    special: dict[str, dict[str, Any]] = {"attribution.toml": {}, "allowlist.toml": {}}
     files: list[RuleFile] = []
     for rel, path in sorted(sources.items()):
         data = _read_toml(path)
@@ -196,7 +197,9 @@ def _load(extra: tuple[str, ...], bundled: bool) -> Rulebook:
             files.append(_parse_file(str(path), data))
     _check_unique_ids(files)
     root = str(folders[-1]) if folders else ""
-    return Rulebook(root, tuple(files), special["attribution.toml"], special["allowlist.toml"])
+    allowlist_path = str(sources.get("allowlist.toml", "allowlist.toml"))
+    return Rulebook(root, tuple(files), special["attribution.toml"], special["allowlist.toml"],
+                    allowlist_path)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -71,7 +71,7 @@ def _refuse_unsafe(tags: set[str], attributes: Mapping[str, set[str]], generic: 
 @cache
 def cleaner_for(rulebook: Rulebook) -> nh3.Cleaner:
     """The Cleaner of a rulebook, built once (a Rulebook is immutable and hashable)."""
-    return make_cleaner(rulebook.allowlist)
+    return make_cleaner(rulebook.allowlist, rulebook.allowlist_path)
 
 
 def sanitize_html(html: str, rulebook: Rulebook) -> str:

@@ -1,0 +1,49 @@
+"""Decoding and parsing: encodings, XML declarations, and input that is not a page."""
+
+from __future__ import annotations
+
+import pytest
+
+from sanitizer import InputError, Page
+from sanitizer.parse import detect_encoding, parse_page
+
+PAGE = "<html><head><title>t</title></head><body><p>Größe – “quoted”</p></body></html>"
+
+
+def test_bom_wins() -> None:
+    assert detect_encoding(b"\xef\xbb\xbf<p>x</p>", "text/html; charset=latin-1") == "utf-8"
+
+
+def test_http_charset_before_meta() -> None:
+    raw = '<meta charset="utf-8"><p>Größe</p>'.encode("cp1252")
+    assert detect_encoding(raw, "text/html; charset=windows-1252") == "cp1252"
+
+
+def test_meta_charset() -> None:
+    raw = ('<html><head><meta charset="iso-8859-2"></head><body><p>Zażółć</p></body></html>'
+           .encode("iso-8859-2"))
+    doc = parse_page(Page(url=None, content=raw))
+    assert "Zażółć" in doc.root.text_content()
+
+
+def test_undeclared_non_utf8_is_guessed() -> None:
+    raw = PAGE.encode("cp1252")
+    doc = parse_page(Page(url=None, content=raw))
+    assert "Größe – “quoted”" in doc.root.text_content()
+
+
+def test_invalid_utf8_is_replaced_not_fatal() -> None:
+    raw = PAGE.encode("utf-8").replace(b"Gr", b"\xff\xfeGr")
+    doc = parse_page(Page(url=None, content=raw, headers={"content-type": "text/html; charset=utf-8"}))
+    assert "Größe" in doc.root.text_content()
+
+
+def test_xml_declaration_is_accepted() -> None:
+    raw = b'<?xml version="1.0" encoding="utf-8"?>\n' + PAGE.encode()
+    assert "Größe" in parse_page(Page(url=None, content=raw)).root.text_content()
+
+
+@pytest.mark.parametrize("raw", [b"", b"   \n", bytes(range(256)) * 40, b"just some words"])
+def test_not_a_page_is_an_input_error(raw: bytes) -> None:
+    with pytest.raises(InputError):
+        parse_page(Page(url="https://x.example/", content=raw))
