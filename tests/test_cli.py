@@ -1022,3 +1022,32 @@ def test_clean_output_into_a_missing_folder_is_a_user_error(capsys, tmp_path):
 
     assert code == 1
     assert_one_error_line(err, "clean.html")
+
+
+def _run_with_closed_stdout(*args: str) -> tuple[int, str]:
+    """Run `python -m sanitizer ARGS` with its stdout pipe already closed (`... | head`)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    proc = subprocess.Popen([sys.executable, "-m", "sanitizer", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the child writes: its write fails with EPIPE
+    err = proc.stderr.read().decode("utf-8", "replace")
+    return proc.wait(timeout=120), err
+
+
+def test_sanitize_into_a_closed_pipe_exits_quietly():
+    code, err = _run_with_closed_stdout("sanitize", str(REPOST))
+
+    assert code == 0
+    assert "Traceback" not in err and "error" not in err
+
+
+@pytest.mark.xfail(strict=True, reason="clean's per-source `except Exception` catches the "
+                   "BrokenPipeError from _write before main() can treat it as success, so "
+                   "`sanitizer clean FILE | head` exits 1 with an 'internal error' line")
+def test_clean_into_a_closed_pipe_exits_quietly():
+    code, err = _run_with_closed_stdout("clean", str(REPOST))
+
+    assert code == 0
+    assert "error" not in err
