@@ -10,9 +10,10 @@ sanitizer is timed as `sanitizer clean --format text` runs it: the whole pipelin
 `Sanitizer().clean_html(html, url=url).text`. Each page is timed around the tool's call
 only (files are read and decoded beforehand, one untimed warm-up call first).
 
-Memory: each tool runs again over all pages in a fresh process (so one tool's caches do
-not count against another): peak RSS above the level after imports and data loading
-(`resource`, Linux KiB), and the largest Python heap peak of one page (`tracemalloc`).
+Memory: each tool runs again over all pages in a fresh process (so one tool's imports
+and caches do not count against another): the peak RSS of the run (VmHWM, reset after the
+imports, data loading and warm-up), its growth over the RSS before, and the largest Python
+heap peak of one page (`tracemalloc`; lxml's C allocations are not traced).
 
 Metadata: title, byline, site name and date on the Readability pages (`readability/`),
 accuracy over the pages whose expected value is not empty, for sanitizer (the pipeline's
@@ -133,23 +134,42 @@ def score(texts: dict[str, str], gold: dict[str, str], n_bootstrap: int) -> dict
 
 
 def memory_of(tool: str, data: str) -> dict[str, float]:
-    """Run `tool` over all pages in this (fresh) process; its memory figures."""
+    """Run `tool` over all pages in this (fresh) process; its memory figures (MiB)."""
     logging.disable(logging.CRITICAL)
     pages, _ = load_pages(Path(data))
     func = EXTRACTORS[tool]
     func(pages[0][1], pages[0][2])
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = _rss("VmRSS")
+    _reset_peak()
     for _, html, url in pages:
         func(html, url)
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    after = _rss("VmHWM")
     heap = 0
     for _, html, url in pages:
         tracemalloc.start()
         func(html, url)
         heap = max(heap, tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
-    return {"rss_peak_mib": after / 1024, "rss_growth_mib": (after - before) / 1024,
+    return {"rss_peak_mib": after, "rss_growth_mib": after - before,
             "heap_peak_page_mib": heap / 2**20}
+
+
+def _rss(field: str) -> float:
+    """VmRSS / VmHWM of this process in MiB (Linux), else the ru_maxrss high-water mark."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    match = re.search(rf"^{field}:\s+(\d+) kB", status, re.M)
+    return int(match.group(1)) / 1024 if match else 0.0
+
+
+def _reset_peak() -> None:
+    """Reset the process's peak RSS to its current RSS (Linux >= 4.0), where allowed."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
 
 
 def measure_memory(tools: list[str], data: Path) -> dict[str, dict[str, float]]:

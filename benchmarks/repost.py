@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _shared import ROOT, shared_path  # noqa: E402
+from _shared import ROOT, shared_path
 
 ROWS = (
     ("share-bait recall (items)", "sharebait_recall_micro"),

@@ -17,6 +17,7 @@ from sanitizer.errors import (
     InputError,
     NoContentError,
     NotHTML,
+    OutputError,
     RuleError,
     SanitizerError,
     TooLarge,
@@ -24,7 +25,6 @@ from sanitizer.errors import (
 )
 from sanitizer.render import render
 from sanitizer.rulebook import Rulebook, load_rules
-
 from sanitizer.version import __version__
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "NoContentError",
     "NotHTML",
     "Options",
+    "OutputError",
     "Page",
     "Removal",
     "RuleError",

@@ -9,8 +9,8 @@ from lxml.html import document_fromstring, fragment_fromstring
 
 from sanitizer.document import Document, Options, Page
 from sanitizer.fetch import Fetcher, read_file
-from sanitizer.parse import parse_page
 from sanitizer.normalize import normalize
+from sanitizer.parse import parse_page
 from sanitizer.pipeline import run
 from sanitizer.rulebook import Rulebook, load_rules
 from sanitizer.sanitize import cleaner_for, sanitize

@@ -49,10 +49,8 @@ def detect_source(doc: Document, rules: Rulebook) -> Document:
     """Stage: find the original this page copies, or note that there is none."""
     credit_rules = _credit_rules(rules)
     if doc.options.original:
-        source = _given_source(doc.options.original, credit_rules)
-        return doc.replace(source=source)
-    candidates = list(_candidates(doc, credit_rules))
-    source = _decide(candidates, doc, credit_rules)
+        return doc.replace(source=_given_source(doc.options.original, credit_rules))
+    source = _decide(list(_candidates(doc, credit_rules)), doc, credit_rules)
     if source is None:
         return doc.replace(source=None).noted(Finding("no-source", "no original source found"))
     return doc.replace(source=source)

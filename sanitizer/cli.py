@@ -12,9 +12,9 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from sanitizer.version import __version__
 from sanitizer.commands import clean_command, rules_command, sanitize_command
 from sanitizer.errors import SanitizerError
+from sanitizer.version import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -43,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="sanitizer: %(levelname)s: %(message)s")
+    if not args.debug:  # bs4 reports undecodable bytes as warnings; we already replaced them
+        logging.getLogger("bs4").setLevel(logging.ERROR)
     try:
         return int(args.handler(args))
     except SanitizerError as err:

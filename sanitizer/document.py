@@ -11,12 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
 if TYPE_CHECKING:
     from sanitizer.rulebook import RuleSet
-
-HtmlElement = lxml_html.HtmlElement
 
 
 @dataclass(frozen=True, slots=True)

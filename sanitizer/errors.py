@@ -9,6 +9,7 @@ SanitizerError                     base: catch this to catch everything we raise
 │   ├── NotHTML                    wrong content type or empty body
 │   ├── HTTPStatusError            .status: a 4xx/5xx answer
 │   └── TooManyRedirects           redirect loop or hop limit
+├── OutputError                    .path: a result can't be written
 ├── RuleError (also ValueError)    .path, .rule_id: a bad rule file
 └── NoContentError                 extraction found nothing worth keeping; .url
 ```
@@ -62,6 +63,14 @@ class HTTPStatusError(FetchError):
 
 class TooManyRedirects(FetchError):
     """The redirect chain looped or passed the hop limit."""
+
+
+class OutputError(SanitizerError):
+    """A result can't be written (a missing folder, a file where a folder should be)."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class RuleError(SanitizerError, ValueError):

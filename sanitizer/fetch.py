@@ -24,7 +24,6 @@ import requests
 import urllib3.exceptions
 
 from sanitizer.document import Page
-from sanitizer.version import __version__
 from sanitizer.errors import (
     FetchError,
     FetchTimeout,
@@ -34,6 +33,7 @@ from sanitizer.errors import (
     TooLarge,
     TooManyRedirects,
 )
+from sanitizer.version import __version__
 
 DEFAULT_MAX_BYTES = 20 * 2**20
 PROJECT_URL = "https://github.com/repost-sanitizer/repost-sanitizer"

@@ -42,6 +42,8 @@ def parse_page(page: Page, options: Options | None = None) -> Document:
     if len(content) > MAX_BYTES:
         raise InputError(f"{where}: the page is {len(content) // 2**20} MB; the limit is "
                          f"{MAX_BYTES // 2**20} MB", source=page.url)
+    if _looks_binary(content):
+        raise InputError(f"{where}: not an HTML page (binary data)", source=page.url)
     encoding = detect_encoding(content, page.headers.get("content-type", ""))
     text = content.decode(encoding, errors="replace")
     if not _LOOKS_HTML.search(text[:PRESCAN_BYTES * 4].encode("utf-8", "replace")):
@@ -52,6 +54,14 @@ def parse_page(page: Page, options: Options | None = None) -> Document:
                     options=options or Options())
 
 
+def _looks_binary(content: bytes) -> bool:
+    """NUL bytes near the start, in a page that is not UTF-16/32 (which has them)."""
+    head = content[:PRESCAN_BYTES]
+    if any(head.startswith(bom) for bom, name in BOMS if name != "utf-8"):
+        return False
+    return head.count(b"\x00") > len(head) // 100
+
+
 def detect_encoding(content: bytes, content_type: str = "") -> str:
     """The encoding to decode `content` with."""
     for bom, name in BOMS:
@@ -59,9 +69,9 @@ def detect_encoding(content: bytes, content_type: str = "") -> str:
             return name
     for found in (_HTTP_CHARSET.search(content_type),
                   _META_CHARSET.search(content[:PRESCAN_BYTES])):
-        name = _known_codec(found.group(1)) if found else None
-        if name:
-            return name
+        known = _known_codec(found.group(1)) if found else None
+        if known:
+            return known
     try:
         content.decode("utf-8")
         return "utf-8"
@@ -94,7 +104,7 @@ def parse_text(text: str, where: str = "input") -> HtmlElement:
         root = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError):
         root = None
-    if root is None or root.find("body") is None and len(root) == 0:
+    if root is None or (root.find("body") is None and len(root) == 0):
         root = _soup_parse(text, where)
     return root
 
@@ -104,7 +114,7 @@ def _soup_parse(text: str, where: str) -> HtmlElement:
 
     try:
         root = soupparser.fromstring(text)
-    except Exception as err:  # bs4 raises assorted errors on garbage  # noqa: BLE001
+    except Exception as err:  # bs4 raises assorted errors on garbage
         raise InputError(f"{where}: can't parse the page as HTML ({err})") from err
     if not isinstance(root, HtmlElement):
         raise InputError(f"{where}: can't parse the page as HTML")

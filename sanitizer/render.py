@@ -10,9 +10,9 @@ import json
 from html import escape
 from typing import Any
 
-from sanitizer.version import __version__
 from sanitizer.document import Document
 from sanitizer.urls import is_web_url
+from sanitizer.version import __version__
 
 FORMATS = ("html", "fragment", "text", "json")
 EXTENSIONS = {"html": ".html", "fragment": ".html", "text": ".txt", "json": ".json"}

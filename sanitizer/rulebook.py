@@ -325,8 +325,8 @@ def _check_keys(t: Mapping[str, Any], allowed: frozenset[str], path: str,
                 rule_id: str | None) -> None:
     unknown = sorted(set(t) - allowed)
     if unknown:
-        raise RuleError(f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}",
-                        path=path, rule_id=rule_id)
+        raise RuleError(f"unknown key(s) {', '.join(unknown)}; "
+                        f"allowed: {', '.join(sorted(allowed))}", path=path, rule_id=rule_id)
 
 
 def _tables(data: Mapping[str, Any], key: str, path: str) -> list[Mapping[str, Any]]:
@@ -356,7 +356,8 @@ def _int(value: object, path: str, rule_id: str) -> int | None:
 def _check_unique_ids(files: Iterable[RuleFile]) -> None:
     seen: dict[str, str] = {}
     for f in files:
-        for rule in (*f.strips, *f.phrases, *f.allows):
+        rules: list[StripRule | PhraseRule | AllowRule] = [*f.strips, *f.phrases, *f.allows]
+        for rule in rules:
             if rule.id in seen:
                 raise RuleError(f"duplicate rule id (also in {seen[rule.id]})", path=f.path,
                                 rule_id=rule.id)

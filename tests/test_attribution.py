@@ -27,7 +27,8 @@ def s() -> Sanitizer:
 
 
 def test_jsonld_is_based_on(s: Sanitizer) -> None:
-    ld = json.dumps({"@type": "NewsArticle", "isBasedOn": {"@type": "NewsArticle", "url": ORIGINAL}})
+    ld = json.dumps({"@type": "NewsArticle",
+                     "isBasedOn": {"@type": "NewsArticle", "url": ORIGINAL}})
     doc = s.clean_html(page(head=f'<script type="application/ld+json">{ld}</script>'), url=URL)
     assert doc.source is not None and doc.source.url == ORIGINAL
     assert any("isBasedOn" in e for e in doc.source.evidence)

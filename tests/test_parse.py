@@ -34,7 +34,8 @@ def test_undeclared_non_utf8_is_guessed() -> None:
 
 def test_invalid_utf8_is_replaced_not_fatal() -> None:
     raw = PAGE.encode("utf-8").replace(b"Gr", b"\xff\xfeGr")
-    doc = parse_page(Page(url=None, content=raw, headers={"content-type": "text/html; charset=utf-8"}))
+    headers = {"content-type": "text/html; charset=utf-8"}
+    doc = parse_page(Page(url=None, content=raw, headers=headers))
     assert "Größe" in doc.root.text_content()
 
 

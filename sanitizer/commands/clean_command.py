@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from sanitizer.api import Sanitizer
-from sanitizer.commands.options import add_common, add_rules_option, rulebook_from
+from sanitizer.commands.options import (
+    add_common,
+    add_rules_option,
+    make_folder,
+    rulebook_from,
+    write_output,
+)
 from sanitizer.commands.progress import Progress
 from sanitizer.document import Document, Options
 from sanitizer.errors import InputError
@@ -68,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
                 if args.explain:
                     _explain(src, doc)
                 _write(render(doc, args.format), args, names, src)
+            except BrokenPipeError:
+                raise  # the reader went away (`| head`): main() ends quietly
             except Exception as err:  # one bad input must not stop the batch
                 if args.debug and len(args.sources) == 1:
                     raise
@@ -88,10 +96,9 @@ def _clean_one(sanitizer: Sanitizer, src: str, base_url: str | None) -> Document
 
 def _write(text: str, args: argparse.Namespace, names: OutputNames | None, src: str) -> None:
     if names is not None:
-        path = names.for_source(src)
-        path.write_text(text, encoding="utf-8")
+        write_output(names.for_source(src), text)
     elif args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_output(args.output, text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -114,8 +121,7 @@ class OutputNames:
     """File names in --out-dir: the input file's stem or a slug of the URL, never outside."""
 
     def __init__(self, folder: Path, extension: str) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.folder = folder
+        self.folder = make_folder(folder)
         self.extension = extension
         self.taken: set[str] = set()
 

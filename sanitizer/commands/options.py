@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+from sanitizer.errors import OutputError
 from sanitizer.rulebook import Rulebook, load_rules
 
 
@@ -25,3 +27,22 @@ def add_rules_option(parser: argparse.ArgumentParser) -> None:
 def rulebook_from(args: argparse.Namespace) -> Rulebook:
     """Load the bundled rules plus every --rules folder."""
     return load_rules(*args.rules)
+
+
+def write_output(path: str | Path, text: str) -> None:
+    """Write a result file, turning OS errors into one OutputError line."""
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise OutputError(f"can't write {path}: {err.strerror or err}", path=str(path)) from err
+
+
+def make_folder(path: str | Path) -> Path:
+    """Create an output folder (and its parents) or raise OutputError."""
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"can't use {path} as an output folder: {err.strerror or err}",
+                          path=str(path)) from err
+    return folder

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from sanitizer.api import sanitize_fragment
-from sanitizer.commands.options import add_common, add_rules_option, rulebook_from
+from sanitizer.commands.options import add_common, add_rules_option, rulebook_from, write_output
 from sanitizer.fetch import read_file
 
 
@@ -33,8 +33,7 @@ def run(args: argparse.Namespace) -> int:
     text = page.content.decode("utf-8", errors="replace")
     clean = sanitize_fragment(text, url=args.base_url, rules=rulebook_from(args)) + "\n"
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(clean)
+        write_output(args.output, clean)
     else:
         sys.stdout.write(clean)
     return 0
