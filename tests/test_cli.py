@@ -193,8 +193,8 @@ def test_format_json_has_every_documented_key(capsys):
 
     assert code == 0
     data = json.loads(out)
-    assert JSON_KEYS <= set(data)
-    assert SOURCE_KEYS <= set(data["original_source"])
+    assert set(data) >= JSON_KEYS
+    assert set(data["original_source"]) >= SOURCE_KEYS
     assert data["removed"], "the repost has share-bait to remove"
     for removal in data["removed"]:
         assert set(removal) >= {"rule", "text"}
@@ -535,9 +535,6 @@ def test_binary_garbage_fails_cleanly(tmp_path):
     assert proc.stdout == ""
 
 
-@pytest.mark.xfail(strict=True, reason="bs4's UnicodeDammit logs 'Some characters could not be "
-                   "decoded...' through the root logger, so stderr has a WARNING line before "
-                   "the one error line")
 def test_binary_garbage_gives_exactly_one_stderr_line(tmp_path):
     garbage = tmp_path / "garbage.bin"
     garbage.write_bytes(os.urandom(4096).replace(b"<", b"\0") + bytes(256))
@@ -848,7 +845,7 @@ def test_sanitize_missing_file(capsys, tmp_path):
     assert_one_error_line(err, "nope.html")
 
 
-# rules check / rules which --------------------------------------------------------------------------
+# rules check / rules which ------------------------------------------------------------
 
 
 def test_rules_check_on_the_bundled_rules(capsys):
@@ -944,7 +941,7 @@ def test_rules_which_missing_file(capsys, tmp_path):
     assert_one_error_line(err, "nope.html")
 
 
-# --help and --version ---------------------------------------------------------------------------------
+# --help and --version -----------------------------------------------------------------
 
 HELP = {
     ("clean",): ["--output", "--out-dir", "--format", "--base-url", "--original", "--explain",
@@ -960,7 +957,7 @@ HELP = {
 @pytest.mark.parametrize("command", list(HELP), ids=lambda c: " ".join(c) or "top")
 def test_help_exits_0_and_mentions_the_main_options(capsys, command):
     code = main([*command, "--help"])
-    out, err = capsys.readouterr()
+    out, _ = capsys.readouterr()
 
     assert code == 0
     assert out.startswith("usage: sanitizer")
@@ -984,12 +981,9 @@ def test_version(capsys):
     assert re.fullmatch(r"sanitizer \d+\.\d+(\.\d+)?\S*", out.strip())
 
 
-# bugs found while writing these tests ----------------------------------------------------------------
+# output errors and closed pipes ----------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="OutputNames() runs mkdir outside the per-source try and "
-                   "main() only catches SanitizerError, so an --out-dir that is a file "
-                   "crashes with a traceback")
 def test_out_dir_that_is_a_file_is_one_error_line(tmp_path):
     not_a_dir = tmp_path / "out"
     not_a_dir.write_text("I am a file")
@@ -1000,8 +994,6 @@ def test_out_dir_that_is_a_file_is_one_error_line(tmp_path):
     assert_one_error_line(proc.stderr, "out")
 
 
-@pytest.mark.xfail(strict=True, reason="sanitize -o opens the output with open() and the "
-                   "OSError is not caught: a traceback instead of one error line")
 def test_sanitize_output_into_a_missing_folder_is_one_error_line(tmp_path):
     target = tmp_path / "no" / "such" / "dir" / "safe.html"
 
@@ -1011,9 +1003,6 @@ def test_sanitize_output_into_a_missing_folder_is_one_error_line(tmp_path):
     assert_one_error_line(proc.stderr, "safe.html")
 
 
-@pytest.mark.xfail(strict=True, reason="clean -o into a missing folder raises OSError, which "
-                   "report() labels 'internal error ... this is a bug' instead of "
-                   "'sanitizer: error:'")
 def test_clean_output_into_a_missing_folder_is_a_user_error(capsys, tmp_path):
     target = tmp_path / "no" / "such" / "dir" / "clean.html"
 
@@ -1043,9 +1032,6 @@ def test_sanitize_into_a_closed_pipe_exits_quietly():
     assert "Traceback" not in err and "error" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="clean's per-source `except Exception` catches the "
-                   "BrokenPipeError from _write before main() can treat it as success, so "
-                   "`sanitizer clean FILE | head` exits 1 with an 'internal error' line")
 def test_clean_into_a_closed_pipe_exits_quietly():
     code, err = _run_with_closed_stdout("clean", str(REPOST))
 
