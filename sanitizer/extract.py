@@ -7,14 +7,19 @@ The element is returned in place (inside `root`, with its own structure), never 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import cache
 
 from lxml import etree
 from lxml.html import HtmlElement
 
-from sanitizer.document import Document
-from sanitizer.scoring import Scored, link_density, paragraphs, rank, score_candidates
+from sanitizer.credits import CreditRules, compile_credit_rules
+from sanitizer.document import Document, Removal
+from sanitizer.rulebook import Rulebook
+from sanitizer.scoring import (Scored, junk_reason, link_density, paragraphs, rank,
+                               score_candidates)
 from sanitizer.selectors import Selector
+from sanitizer.text import visible_text
 
 #: Class names of the body containers of common CMSs and themes (WordPress, tagDiv,
 #: JNews, Drupal, Ghost, Blogger, Medium, Substack, news sites).
@@ -37,6 +42,9 @@ TIGHTEN_SHARE = 0.95
 RETRY_BELOW = 500
 #: Least paragraph text (characters) of an element worth returning.
 MIN_ARTICLE = 140
+#: Credit lines are short; longer blocks are not checked for credit phrases.
+CREDIT_MAX_CHARS = 640
+REMOVAL_EXCERPT = 300
 
 #: One cheap pass: every element whose class could hold a CMS body name (checked exactly later).
 _CMS = etree.XPath(
@@ -61,7 +69,8 @@ def find_main_content(
     total = sum(block.length for block in blocks)
     if total < MIN_ARTICLE:
         return None
-    found = _cms_body(root, cover, total)
+    prose = [b for b in blocks if not _in_list(b.element)]
+    found = _cms_body(root, coverage(prose), sum(b.length for b in prose) or total)
     if found is None:
         found = _best_scored(root, blocks, cover)
     return None if found is None else _guard(_tighten(found, cover), cover)
@@ -75,6 +84,11 @@ def coverage(blocks: Sequence[Scored]) -> dict[HtmlElement, int]:
         for anc in block.element.iterancestors():
             cover[anc] = cover.get(anc, 0) + block.length
     return cover
+
+
+def _in_list(el: HtmlElement) -> bool:
+    """Whether a text block is a list item or inside one (teasers, link lists)."""
+    return el.tag == "li" or next(el.iterancestors("li"), None) is not None
 
 
 def _cms_body(root: HtmlElement, cover: dict[HtmlElement, int], total: int) -> HtmlElement | None:
@@ -198,9 +212,48 @@ def _guard(found: HtmlElement, cover: dict[HtmlElement, int]) -> HtmlElement:
     return found
 
 
+def in_body_junk(article: HtmlElement, is_credit: Callable[[str], bool] = lambda _: False
+                 ) -> list[tuple[str, HtmlElement]]:
+    """Containers inside the article that are not its text (outermost only), with why.
+
+    Blocks whose text `is_credit` (a credit line the attribution stage must still see)
+    are kept.
+    """
+    total = len(" ".join(article.text_content().split()))
+    found: list[tuple[str, HtmlElement]] = []
+    stack = [c for c in reversed(article) if isinstance(c.tag, str)]
+    while stack:
+        el = stack.pop()
+        reason = junk_reason(el, total)
+        if reason and not is_credit(visible_text(el)):
+            found.append((reason, el))
+        else:
+            stack.extend(c for c in reversed(el) if isinstance(c.tag, str))
+    return found
+
+
+@cache
+def _credit_phrases(rules: Rulebook) -> CreditRules:
+    return compile_credit_rules(rules.attribution)
+
+
+def _credit_check(rules: object) -> Callable[[str], bool]:
+    """Whether a block's text is a credit line, by the rulebook's credit phrases."""
+    if not isinstance(rules, Rulebook):
+        return lambda _: False
+    phrases = tuple(p.regex for p in _credit_phrases(rules).phrases)
+    return lambda text: len(text) <= CREDIT_MAX_CHARS and any(p.search(text) for p in phrases)
+
+
 def extract_content(doc: Document, rules: object) -> Document:
-    """Stage: find the article element."""
+    """Stage: find the article element, then drop the navigation and link lists inside it."""
     ruleset = getattr(doc, "ruleset", None)
     selectors = getattr(ruleset, "content", ()) if ruleset is not None else ()
     found = find_main_content(doc.root, selectors=selectors)
-    return doc.replace(article=found)
+    if found is None:
+        return doc.replace(article=None)
+    removals = []
+    for reason, el in in_body_junk(found, _credit_check(rules)):
+        removals.append(Removal(f"extract.{reason}", visible_text(el)[:REMOVAL_EXCERPT]))
+        el.drop_tree()
+    return doc.replace(article=found).removed(*removals)

@@ -163,6 +163,37 @@ def link_density(el: HtmlElement, length: int | None = None) -> float:
     return min(links / total, 1.0)
 
 
+#: Containers the in-body pass may drop whole (never a paragraph or a heading).
+PRUNABLE = frozenset({"div", "section", "ul", "ol", "dl", "table", "aside", "nav", "footer",
+                      "header", "form", "menu", "dialog", "details", "center"})  # fmt: skip
+#: A block holding more than this share of the article's text is never junk.
+JUNK_MAX_SHARE = 0.35
+#: Links a block needs before its link density can make it junk (a credit has one or two).
+JUNK_MIN_LINKS = 3
+JUNK_LINK_DENSITY = 0.5
+
+
+def junk_reason(el: HtmlElement, article_chars: int) -> str | None:
+    """Why a container inside the article is not article text, or None.
+
+    "boilerplate": navigation, hidden, or an unlikely class/id (as for scoring);
+    "link-list": three or more links making most of its text (related, most read).
+    """
+    if el.tag not in PRUNABLE or "attribution" in (el.get("class") or "").split():
+        return None
+    chars = len(" ".join(el.text_content().split()))
+    if chars > JUNK_MAX_SHARE * article_chars:
+        return None
+    if is_boilerplate(el):
+        return "boilerplate"
+    links = _LINK_TEXT(el)
+    if len(links) >= JUNK_MIN_LINKS and chars:
+        linked = len(" ".join(" ".join(a.text_content() for a in links).split()))
+        if linked / chars > JUNK_LINK_DENSITY:
+            return "link-list"
+    return None
+
+
 def rank(scores: dict[HtmlElement, float], keep: int = 12) -> list[tuple[float, HtmlElement]]:
     """The best candidates by score corrected for link density, best first."""
     rough = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:keep]
