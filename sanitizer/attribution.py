@@ -35,6 +35,9 @@ CREDIT_BLOCKS = ("p", "div", "span", "em", "i", "small", "strong", "b", "footer"
 #: Where a credit is never: captions credit photos, quotes credit speakers.
 NOT_CREDITS = frozenset({"figcaption", "figure", "blockquote", "q", "nav", "header", "button",
                          "label", "select", "option", "form", "time"})
+#: Class words of photo and media credits ("Photo via Reuters" credits a picture).
+MEDIA_CLASS = re.compile(r"caption|photo|image|img|gallery|thumb|media-credit", re.I)
+MEDIA_DEPTH = 3
 #: How many elements before and after the article a credit is looked for in.
 NEARBY_WINDOW = 6
 ATTRIBUTION_CLASS = "attribution"
@@ -150,6 +153,9 @@ def _credit_blocks(doc: Document) -> Iterator[HtmlElement]:
 
 def _is_credit_candidate(el: HtmlElement) -> bool:
     if any(tag_of(a) in NOT_CREDITS for a in el.iterancestors()) or tag_of(el) in NOT_CREDITS:
+        return False
+    near = itertools.islice(itertools.chain([el], el.iterancestors()), MEDIA_DEPTH)
+    if any(MEDIA_CLASS.search(node.get("class") or "") for node in near):
         return False
     text = el.text_content()
     return 0 < len(text.strip()) <= CREDIT_MAX_CHARS * 2

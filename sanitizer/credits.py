@@ -60,6 +60,7 @@ class CreditPhrase:
 class Wire:
     name: str
     dateline: re.Pattern[str] | None
+    trailer: re.Pattern[str] | None
     bylines: frozenset[str]
     domains: tuple[str, ...]
 
@@ -120,7 +121,8 @@ class CreditRules:
         if doc.article is None:
             return
         own_site = site_of(doc.url)
-        head = visible_text(doc.article)[:DATELINE_CHARS]
+        text = visible_text(doc.article)
+        head, tail = text[:DATELINE_CHARS], text[-DATELINE_CHARS:]
         authors = {fold(a).removeprefix("by ") for a in doc.metadata.authors}
         for wire in self.wires:
             if own_site and own_site in wire.domains:
@@ -128,6 +130,9 @@ class CreditRules:
             if wire.dateline is not None and wire.dateline.search(head):
                 yield Candidate(publisher=wire.name, weight=0.7,
                                 evidence=f"wire dateline of {wire.name}")
+            if wire.trailer is not None and wire.trailer.search(tail):
+                yield Candidate(publisher=wire.name, weight=0.7,
+                                evidence=f"closing line of {wire.name} copy")
             if authors & wire.bylines:
                 yield Candidate(publisher=wire.name, weight=0.7,
                                 evidence=f"{wire.name} is the author")
@@ -203,14 +208,18 @@ def compile_credit_rules(data: Mapping[str, Any], path: str = "attribution.toml"
     wires = tuple(
         Wire(
             name=str(item["name"]),
-            dateline=_compile(item["dateline"], path, item["name"]) if item.get("dateline")
-            else None,
+            dateline=_optional(item.get("dateline"), path, item["name"]),
+            trailer=_optional(item.get("trailer"), path, item["name"]),
             bylines=frozenset(fold(b) for b in item.get("byline", [])),
             domains=tuple(item.get("domains", [])),
         )
         for item in data.get("wire", [])
     )
     return CreditRules(phrases, wires, dict(data.get("publishers", {})))
+
+
+def _optional(pattern: str | None, path: str, rule_id: object) -> re.Pattern[str] | None:
+    return _compile(pattern, path, rule_id) if pattern else None
 
 
 def _compile(pattern: str, path: str, rule_id: object) -> re.Pattern[str]:

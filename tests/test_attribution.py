@@ -125,3 +125,37 @@ def test_original_page_gets_no_credit(s: Sanitizer) -> None:
     doc = s.clean_html(page(), url=URL)
     assert doc.source is None
     assert "no-source" in {f.code for f in doc.findings}
+
+
+def test_wordpress_feed_footer(s: Sanitizer) -> None:
+    footer = (f'<p>The post <a href="{ORIGINAL}">Ferry timetable</a> appeared first on '
+              '<a href="https://harbour-news.example/">Harbour News</a>.</p>')
+    doc = s.clean_html(page(footer), url=URL)
+    assert doc.source is not None
+    assert (doc.source.url, doc.source.publisher) == (ORIGINAL, "Harbour News")
+
+
+def test_conversation_style_republication(s: Sanitizer) -> None:
+    note = ('<p>This article is republished from <a href="https://theconversation.com">The '
+            'Conversation</a> under a Creative Commons license. Read the <a href="https://'
+            'theconversation.com/ferry-timetables-explained-123">original article</a>.</p>')
+    doc = s.clean_html(page(note), url=URL)
+    assert doc.source is not None
+    assert doc.source.url == "https://theconversation.com/ferry-timetables-explained-123"
+    assert doc.source.publisher == "The Conversation"
+
+
+def test_reuters_closing_line(s: Sanitizer) -> None:
+    tail = "<p>Reporting by Jane Doe; Additional reporting by Ann Roe; Editing by Tim Poe</p>"
+    doc = s.clean_html(page(tail), url=URL)
+    assert doc.source is not None and doc.source.publisher == "Reuters"
+
+
+def test_own_copyright_line_is_not_a_credit(s: Sanitizer) -> None:
+    doc = s.clean_html(page("<p>© 2024 copies.example. All rights reserved.</p>"), url=URL)
+    assert doc.source is None
+
+
+def test_photo_credit_is_not_a_source(s: Sanitizer) -> None:
+    credit = '<p class="photo-credit">Source: <a href="https://www.reuters.com/pictures/x">Reuters</a></p>'
+    assert s.clean_html(page(credit), url=URL).source is None
