@@ -38,6 +38,8 @@ NOT_CREDITS = frozenset({"figcaption", "figure", "blockquote", "q", "nav", "head
 #: Class words of photo and media credits ("Photo via Reuters" credits a picture).
 MEDIA_CLASS = re.compile(r"caption|photo|image|img|gallery|thumb|media-credit", re.I)
 MEDIA_DEPTH = 3
+#: Credit lines stand at the article's edges; "Source: ..." mid-article cites data.
+EDGE_START, EDGE_END = 0.15, 0.75
 #: How many elements before and after the article a credit is looked for in.
 NEARBY_WINDOW = 6
 ATTRIBUTION_CLASS = "attribution"
@@ -70,14 +72,25 @@ def _candidates(doc: Document, credit_rules: CreditRules) -> Iterator[Candidate]
     yield from _our_own_block(doc)
     yield from _jsonld_candidates(doc.metadata.jsonld, own)
     yield from _meta_candidates(doc.root, own)
-    for key, url, weight in (("canonical", doc.metadata.canonical, 0.8),
-                             ("og:url", doc.metadata.og_url, 0.6)):
-        if is_web_url(url) and own and not same_site(url, own):
-            yield Candidate(url=url, weight=weight, evidence=f"cross-site {key} {url}")
-    for block in _credit_blocks(doc):
-        yield from credit_rules.read_block(block, own)
+    yield from _canonical_candidates(doc.metadata.canonical, doc.metadata.og_url, own)
+    yield from _credit_lines(doc, credit_rules)
     yield from credit_rules.wire_credits(doc)
     yield from credit_rules.summary_credits(doc)
+
+
+def _canonical_candidates(canonical: str | None, og_url: str | None, own: str | None
+                          ) -> Iterator[Candidate]:
+    """A canonical or og:url on another site names the original.
+
+    A home page is a misconfiguration, not a credit; an og:url elsewhere says little
+    when the canonical points to the page's own site.
+    """
+    self_canonical = bool(canonical and own and same_site(canonical, own))
+    for key, url, weight in (("canonical", canonical, 0.8),
+                             ("og:url", og_url, 0.3 if self_canonical else 0.6)):
+        if (is_web_url(url) and own and not same_site(url, own)
+                and path_depth(url or "") > 0):
+            yield Candidate(url=url, weight=weight, evidence=f"cross-site {key} {url}")
 
 
 def _our_own_block(doc: Document) -> Iterator[Candidate]:
@@ -136,6 +149,34 @@ def _meta_candidates(root: HtmlElement, own: str | None) -> Iterator[Candidate]:
         if is_web_url(url) and not (own and same_site(url, own)):
             weight = 1.0 if key == "original-source" else 0.9
             yield Candidate(url=url, weight=weight, evidence=f"<{tag_of(meta)} {key}> {url}")
+
+
+def _credit_lines(doc: Document, credit_rules: CreditRules) -> Iterator[Candidate]:
+    """Credits read from short blocks, once each (nested blocks repeat one line)."""
+    if doc.article is None:
+        return
+    offsets = _text_offsets(doc.article)
+    total = max(offsets.get(None, 0), 1)
+    seen: set[tuple[str, str | None]] = set()
+    for block in _credit_blocks(doc):
+        offset = offsets.get(block)
+        at_edge = offset is None or not EDGE_START < offset / total < EDGE_END
+        for candidate in credit_rules.read_block(block, doc.url, at_edge=at_edge):
+            key = (candidate.evidence, candidate.url)
+            if key not in seen:
+                seen.add(key)
+                yield candidate
+
+
+def _text_offsets(article: HtmlElement) -> dict[HtmlElement | None, int]:
+    """How many characters of text come before each element; the total under None."""
+    offsets: dict[HtmlElement | None, int] = {}
+    count = 0
+    for el in article.iter():
+        offsets[el] = count
+        count += len(el.text or "") + len(el.tail or "") if el is not article else 0
+    offsets[None] = count
+    return offsets
 
 
 def _credit_blocks(doc: Document) -> Iterator[HtmlElement]:

@@ -54,6 +54,7 @@ class CreditPhrase:
     regex: re.Pattern[str]
     weight: float
     unlinked: float
+    edge_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +89,13 @@ class CreditRules:
         return next((w.name for w in self.wires if site in w.domains or host in w.domains),
                     None)
 
-    def read_block(self, block: HtmlElement, own: str | None) -> Iterator[Candidate]:
-        """The credit a short block makes, if it makes one (first phrase that matches)."""
+    def read_block(self, block: HtmlElement, own: str | None, *, at_edge: bool = True
+                   ) -> Iterator[Candidate]:
+        """The credit a short block makes, if it makes one (first phrase that matches).
+
+        A phrase marked `edge_only` says little in the middle of an article ("Source:
+        Eurostat" under a chart): there it weighs only its `unlinked` weight.
+        """
         text = visible_text(block)
         if not text or len(text) > 320:
             return
@@ -100,12 +106,13 @@ class CreditRules:
             named = _named(match)
             link = _credit_link(block, own, named)
             evidence = f'credit "{text[:100]}" ({phrase.id})'
+            weight = phrase.weight if at_edge or not phrase.edge_only else phrase.unlinked
             if link is not None:
                 name = named or _link_name(link) or self.publisher_for(link.get("href"))
-                yield Candidate(url=link.get("href"), publisher=name, weight=phrase.weight,
+                yield Candidate(url=link.get("href"), publisher=name, weight=weight,
                                 evidence=evidence)
             elif named:
-                weight = phrase.weight if self.is_known(named) else phrase.unlinked
+                weight = weight if self.is_known(named) else phrase.unlinked
                 yield Candidate(publisher=named, weight=weight, evidence=evidence)
             return
 
@@ -202,6 +209,7 @@ def compile_credit_rules(data: Mapping[str, Any], path: str = "attribution.toml"
             regex=_compile(item.get("regex", ""), path, item.get("id")),
             weight=float(item.get("weight", 0.7)),
             unlinked=float(item.get("unlinked", item.get("weight", 0.7))),
+            edge_only=bool(item.get("edge_only", False)),
         )
         for item in data.get("credit", [])
     )

@@ -159,3 +159,21 @@ def test_own_copyright_line_is_not_a_credit(s: Sanitizer) -> None:
 def test_photo_credit_is_not_a_source(s: Sanitizer) -> None:
     credit = '<p class="photo-credit">Source: <a href="https://www.reuters.com/pictures/x">Reuters</a></p>'
     assert s.clean_html(page(credit), url=URL).source is None
+
+
+def test_source_line_mid_article_cites_data_not_an_original(s: Sanitizer) -> None:
+    chart = '<p>Source: <a href="https://stats.example/tables/ferries-2023">Ferry Statistics</a></p>'
+    html = page().replace("<p>Paragraph 3", chart + "<p>Paragraph 3")
+    assert s.clean_html(html, url=URL).source is None
+    doc = s.clean_html(page(chart), url=URL)  # the same line closing the article is a credit
+    assert doc.source is not None and doc.source.publisher == "Ferry Statistics"
+
+
+def test_canonical_to_a_home_page_is_not_a_credit(s: Sanitizer) -> None:
+    doc = s.clean_html(page(head='<link rel="canonical" href="https://other.example/">'), url=URL)
+    assert doc.source is None
+
+
+def test_og_url_elsewhere_with_a_self_canonical_is_not_enough(s: Sanitizer) -> None:
+    head = (f'<link rel="canonical" href="{URL}"><meta property="og:url" content="{ORIGINAL}">')
+    assert s.clean_html(page(head=head), url=URL).source is None
