@@ -74,8 +74,8 @@ def _candidates(doc: Document, credit_rules: CreditRules) -> Iterator[Candidate]
     yield from _meta_candidates(doc.root, own)
     yield from _canonical_candidates(doc.metadata.canonical, doc.metadata.og_url, own)
     yield from _credit_lines(doc, credit_rules)
-    yield from credit_rules.wire_credits(doc)
-    yield from credit_rules.summary_credits(doc)
+    yield from credit_rules.wire_credits(doc, _own_url(doc))
+    yield from credit_rules.summary_credits(doc, _own_url(doc))
 
 
 def _canonical_candidates(canonical: str | None, og_url: str | None, own: str | None
@@ -157,15 +157,28 @@ def _credit_lines(doc: Document, credit_rules: CreditRules) -> Iterator[Candidat
         return
     offsets = _text_offsets(doc.article)
     total = max(offsets.get(None, 0), 1)
-    seen: set[tuple[str, str | None]] = set()
+    best: dict[str, Candidate] = {}  # one line counts once, with its link if it has one
     for block in _credit_blocks(doc):
         offset = offsets.get(block)
         at_edge = offset is None or not EDGE_START < offset / total < EDGE_END
-        for candidate in credit_rules.read_block(block, doc.url, at_edge=at_edge):
-            key = (candidate.evidence, candidate.url)
-            if key not in seen:
-                seen.add(key)
-                yield candidate
+        for candidate in credit_rules.read_block(block, _own_url(doc), at_edge=at_edge):
+            known = best.get(candidate.evidence)
+            if known is None or _rank(candidate) > _rank(known):
+                best[candidate.evidence] = candidate
+    yield from best.values()
+
+
+def _rank(candidate: Candidate) -> tuple[bool, float]:
+    return candidate.url is not None, candidate.weight
+
+
+def _own_url(doc: Document) -> str | None:
+    """The page's address; for a file without one, its canonical or og:url.
+
+    Only for telling the page's own links from others': a canonical is never evidence
+    against itself this way (the canonical candidate is judged against `doc.url` alone).
+    """
+    return doc.url or doc.metadata.canonical or doc.metadata.og_url
 
 
 def _text_offsets(article: HtmlElement) -> dict[HtmlElement | None, int]:

@@ -31,6 +31,13 @@ SHARE_LINK = re.compile(
     r"addtoany\.com|addthis\.com|t\.me/share|api\.whatsapp\.com|wa\.me/|[?&]share=)",
     re.I,
 )
+#: Captured "publishers" that are no one: "its original source", "Nov 20".
+NOT_A_NAME = re.compile(
+    r"^(its|the|an?|this|that)?\s*(original\s+)?(source|post|article|story|site|website|page|"
+    r"author|link|blog)s?$|^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
+    r"^\d[\d\s/.:-]*$",
+    re.I,
+)
 DATELINE_CHARS = 400
 #: A summary credits its source in the lead: the first paragraphs with text.
 LEAD_PARAGRAPHS = 3
@@ -123,11 +130,11 @@ class CreditRules:
         names |= {fold(b).removeprefix("the ") for w in self.wires for b in w.bylines}
         return key in names
 
-    def wire_credits(self, doc: Document) -> Iterator[Candidate]:
+    def wire_credits(self, doc: Document, own: str | None) -> Iterator[Candidate]:
         """Wire-copy credits: a dateline at the article's start, or the agency as author."""
         if doc.article is None:
             return
-        own_site = site_of(doc.url)
+        own_site = site_of(own)
         text = visible_text(doc.article)
         head, tail = text[:DATELINE_CHARS], text[-DATELINE_CHARS:]
         authors = {fold(a).removeprefix("by ") for a in doc.metadata.authors}
@@ -145,7 +152,7 @@ class CreditRules:
                                 evidence=f"{wire.name} is the author")
 
 
-    def summary_credits(self, doc: Document) -> Iterator[Candidate]:
+    def summary_credits(self, doc: Document, own: str | None) -> Iterator[Candidate]:
         """A rewrite that links a known publisher's article in its lead and names it again.
 
         ZeroHedge's summary of a Reuters report links "tell Reuters" in its second
@@ -158,10 +165,10 @@ class CreditRules:
         lead = [p for p in doc.article.iter("p") if visible_text(p)][:LEAD_PARAGRAPHS]
         for p in lead:
             for a in p.iter("a"):
-                href = absolute(a.get("href") or "", doc.url)
+                href = absolute(a.get("href") or "", own)
                 publisher = self.known_publisher(href)
                 if (not publisher or path_depth(href) < 2 or not is_web_url(href)
-                        or (doc.url and same_site(href, doc.url))):
+                        or (own and same_site(href, own))):
                     continue
                 name = fold(publisher).removeprefix("the ")
                 if text.count(name) >= 2:
@@ -175,7 +182,7 @@ def _named(match: re.Match[str]) -> str | None:
     groups = match.groupdict()
     raw = groups.get("publisher") or groups.get("publisher2") or ""
     name = _TRAILING_JUNK.sub("", raw.strip()).strip(" \"'“”‘’«»")
-    if not name or GENERIC_LINK_TEXT.match(name) or len(name) < 2:
+    if not name or GENERIC_LINK_TEXT.match(name) or NOT_A_NAME.match(name) or len(name) < 2:
         return None
     return name
 
