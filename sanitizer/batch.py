@@ -1,0 +1,91 @@
+"""Cleaning many documents: one picklable task per input, run by any engine.
+
+A `CleanTask` is sent to every worker; each worker builds its `Sanitizer` (rulebook and
+HTTP session) once and reuses it. Every job gives exactly one `CleanOutcome`, failed
+or not, so a batch never drops an input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sanitizer.api import Sanitizer
+from sanitizer.document import Document, Options, Page
+from sanitizer.errors import InputError, SanitizerError
+from sanitizer.render import render
+from sanitizer.rulebook import load_rules
+from sanitizer.urls import is_web_url
+
+
+@dataclass(frozen=True, slots=True)
+class CleanJob:
+    """One input: a URL or file path, or bytes already read (stdin, a WARC record)."""
+
+    source: str
+    page: Page | None = None
+    base_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CleanOutcome:
+    """What became of one input: the rendered output, or the error that stopped it."""
+
+    source: str
+    output: str | None = None
+    error: str | None = None
+    internal: bool = False
+    explanation: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class CleanTask:
+    """Clean one job and render it; picklable, so Dask can ship it to workers."""
+
+    rules: tuple[str, ...] = ()
+    options: Options = Options()
+    fmt: str = "html"
+    explain: bool = False
+
+    def __call__(self, job: CleanJob) -> CleanOutcome:
+        try:
+            doc = clean_job(sanitizer_for(self.rules, self.options), job)
+            explanation = explain(doc) if self.explain else ()
+            return CleanOutcome(job.source, render(doc, self.fmt), explanation=explanation)
+        except SanitizerError as err:
+            return CleanOutcome(job.source, error=str(err))
+        except Exception as err:  # a bug must cost one input, not the batch  # noqa: BLE001
+            return CleanOutcome(job.source, error=f"{type(err).__name__}: {err}", internal=True)
+
+
+@lru_cache(maxsize=4)
+def sanitizer_for(rules: tuple[str, ...], options: Options) -> Sanitizer:
+    """This process's Sanitizer for a configuration (built once per worker)."""
+    return Sanitizer(rules=load_rules(*rules), options=options)
+
+
+def clean_job(sanitizer: Sanitizer, job: CleanJob) -> Document:
+    """The Document for one job: fetched, read, or given."""
+    if job.page is not None:
+        return sanitizer.clean_page(job.page)
+    if is_web_url(job.source):
+        return sanitizer.clean_url(job.source)
+    if "://" in job.source:
+        raise InputError(f"unsupported URL scheme in {job.source!r}: use http or https",
+                         source=job.source)
+    return sanitizer.clean_file(job.source, url=job.base_url)
+
+
+def explain(doc: Document) -> tuple[str, ...]:
+    """`--explain` lines: every removal and its rule, findings, the source's evidence."""
+    lines = [f"removed by {r.rule}: {r.text[:120]!r}" for r in doc.removals]
+    lines += [f"{f.code}: {f.message}" for f in doc.findings]
+    if doc.source:
+        lines.append(f"source: {doc.source.url or '-'} ({doc.source.publisher or '?'}, "
+                     f"confidence {doc.source.confidence})")
+        lines += [f"  evidence: {reason}" for reason in doc.source.evidence]
+    return tuple(lines)
