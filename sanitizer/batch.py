@@ -47,7 +47,7 @@ class CleanTask:
     """Clean one job and render it; picklable, so Dask can ship it to workers."""
 
     rules: tuple[str, ...] = ()
-    options: Options = Options()
+    options: Options = field(default_factory=Options)
     fmt: str = "html"
     explain: bool = False
 
@@ -58,7 +58,7 @@ class CleanTask:
             return CleanOutcome(job.source, render(doc, self.fmt), explanation=explanation)
         except SanitizerError as err:
             return CleanOutcome(job.source, error=str(err))
-        except Exception as err:  # a bug must cost one input, not the batch  # noqa: BLE001
+        except Exception as err:  # a bug must cost one input, not the batch
             return CleanOutcome(job.source, error=f"{type(err).__name__}: {err}", internal=True)
 
 
