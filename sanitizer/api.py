@@ -96,9 +96,10 @@ def clean_html(html: str | bytes, *, url: str | None = None, original: str | Non
 
 
 def clean_url(url: str, *, original: str | None = None,
-              rules: str | Path | Rulebook | None = None) -> Document:
-    """Fetch and clean one page."""
-    with Sanitizer(rules=rules) as s:
+              rules: str | Path | Rulebook | None = None,
+              fetcher: Fetcher | None = None) -> Document:
+    """Fetch and clean one page (with your own `fetcher` for non-default network settings)."""
+    with Sanitizer(rules=rules, fetcher=fetcher) as s:
         return s.clean_url(url, original=original)
 
 

@@ -90,7 +90,8 @@ def _canonical_candidates(canonical: str | None, og_url: str | None, own: str | 
                              ("og:url", og_url, 0.3 if self_canonical else 0.6)):
         if (is_web_url(url) and own and not same_site(url, own)
                 and path_depth(url or "") > 0):
-            yield Candidate(url=url, weight=weight, evidence=f"cross-site {key} {url}")
+            yield Candidate(url=url, weight=weight, evidence=f"cross-site {key} {url}",
+                            kind="canonical")
 
 
 def _our_own_block(doc: Document) -> Iterator[Candidate]:
@@ -244,6 +245,7 @@ def _decide(candidates: list[Candidate], doc: Document, credit_rules: CreditRule
     """Add up the evidence per URL and per publisher; claim a source above THRESHOLD."""
     own_names = {fold(n) for n in (doc.metadata.site_name, site_of(doc.url)) if n}
     candidates = [c for c in candidates if not (c.publisher and fold(c.publisher) in own_names)]
+    candidates = _past_intermediates(candidates)
     by_url: dict[str, _Tally] = {}
     named: dict[str, _Tally] = {}
     for c in candidates:
@@ -272,6 +274,20 @@ def _decide(candidates: list[Candidate], doc: Document, credit_rules: CreditRule
     evidence = tuple(c.evidence for c in sorted(candidates, key=lambda c: -c.weight))
     return Source(url=url, publisher=publisher, confidence=round(confidence, 3),
                   evidence=evidence)
+
+
+def _past_intermediates(candidates: list[Candidate]) -> list[Candidate]:
+    """Prefer a linked credit line over a canonical that points to another site.
+
+    A mirror of the seed repost has its canonical on the content farm and a "Source
+    link" to ZeroHedge: the canonical names an intermediate copy, the credit the
+    original the copy came from.
+    """
+    credits = [c.url for c in candidates if c.kind == "credit" and c.url and c.weight >= 0.7]
+    if not credits:
+        return candidates
+    return [c for c in candidates if c.kind != "canonical"
+            or any(same_site(c.url, url) for url in credits)]
 
 
 def _best_url(by_url: dict[str, _Tally], candidates: list[Candidate]

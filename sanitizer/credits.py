@@ -42,7 +42,8 @@ DATELINE_CHARS = 400
 #: A summary credits its source in the lead: the first paragraphs with text.
 LEAD_PARAGRAPHS = 3
 SUMMARY_WEIGHT = 0.5
-_TRAILING_JUNK = re.compile(r"\s+(and|und|y|e|et|on|am|in)\s*$|[\s\-–—:]+$", re.I)
+_TRAILING_JUNK = re.compile(
+    r"\s+(by\s+)?click(ing)?\s+here$|\s+(and|und|y|e|et|on|am|in)\s*$|[\s\-–—:]+$", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ class Candidate:
     publisher: str | None = None
     weight: float = 0.0
     evidence: str = ""
+    kind: str = ""  # "credit", "canonical", "meta", "wire", "summary", "own"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +116,12 @@ class CreditRules:
             link = _credit_link(block, own, named)
             evidence = f'credit "{text[:100]}" ({phrase.id})'
             weight = phrase.weight if at_edge or not phrase.edge_only else phrase.unlinked
+            if link is not None and phrase.edge_only and path_depth(link.get("href")) == 0:
+                link = None  # "Read more on <a href=/>Site</a>" promotes a site, credits nothing
             if link is not None:
                 name = named or _link_name(link) or self.publisher_for(link.get("href"))
                 yield Candidate(url=link.get("href"), publisher=name, weight=weight,
-                                evidence=evidence)
+                                evidence=evidence, kind="credit")
             elif named:
                 weight = weight if self.is_known(named) else phrase.unlinked
                 yield Candidate(publisher=named, weight=weight, evidence=evidence)

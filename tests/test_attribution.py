@@ -177,3 +177,10 @@ def test_canonical_to_a_home_page_is_not_a_credit(s: Sanitizer) -> None:
 def test_og_url_elsewhere_with_a_self_canonical_is_not_enough(s: Sanitizer) -> None:
     head = (f'<link rel="canonical" href="{URL}"><meta property="og:url" content="{ORIGINAL}">')
     assert s.clean_html(page(head=head), url=URL).source is None
+
+
+def test_credit_line_wins_over_a_canonical_to_an_intermediate_copy(s: Sanitizer) -> None:
+    farm = "https://farm.example/2021/07/story/"
+    doc = s.clean_html(page(f'<p><a href="{ORIGINAL}">Source link</a></p>',
+                            head=f'<link rel="canonical" href="{farm}">'), url=URL)
+    assert doc.source is not None and doc.source.url == ORIGINAL

@@ -317,7 +317,7 @@ def test_out_dir_names_url_sources_with_a_slug(capsys, tmp_path, http_server):
     second = http_server.respond("/2021/07/story-two", page)
     out_dir = tmp_path / "out"
 
-    code = main(["clean", "-q", "--out-dir", str(out_dir), first, second])
+    code = main(["clean", "--allow-private", "-q", "--out-dir", str(out_dir), first, second])
     _, err = capsys.readouterr()
 
     assert code == 0, err
@@ -338,7 +338,7 @@ def test_url_slug_never_escapes_out_dir(capsys, tmp_path, http_server):
     ]
     out_dir = tmp_path / "box" / "out"
 
-    code = main(["clean", "-q", "--out-dir", str(out_dir), *sources])
+    code = main(["clean", "--allow-private", "-q", "--out-dir", str(out_dir), *sources])
     _, err = capsys.readouterr()
 
     assert code == 0, err
@@ -414,7 +414,7 @@ def test_clean_url_served_as_text_html(capsys, http_server):
     url = http_server.respond("/2021/07/human-intelligence-drys-up/", REPOST.read_bytes(),
                               content_type="text/html; charset=utf-8")
 
-    code = main(["clean", url])
+    code = main(["clean", "--allow-private", url])
     out, err = capsys.readouterr()
 
     assert code == 0, err
@@ -432,7 +432,7 @@ def test_clean_url_from_the_samples_folder(capsys, http_server):
     base = http_server.serve_directory("/samples", SAMPLES)
     url = base + "repost.example/cartels-zerohedge-copy/source.html"
 
-    code = main(["clean", "-f", "json", url])
+    code = main(["clean", "--allow-private", "-f", "json", url])
     out, err = capsys.readouterr()
 
     assert code == 0, err
@@ -445,12 +445,12 @@ def test_clean_url_follows_redirects(capsys, http_server):
     http_server.respond("/final", REPOST.read_bytes())
     start = http_server.redirect_chain(["/start", "/middle", "/final"])
 
-    code = main(["clean", "-f", "text", start])
+    code = main(["clean", "--allow-private", "-f", "text", start])
     out, err = capsys.readouterr()
 
     assert code == 0, err
     assert norm(KEEPS[0]) in norm(out)
-    assert [r.path for r in http_server.requests] == ["/start", "/middle", "/final"]
+    assert [r.path for r in http_server.requests] == ["/robots.txt", "/start", "/middle", "/final"]
 
 
 # bad inputs: one line on stderr, exit 1 -------------------------------------------------------
@@ -479,7 +479,7 @@ def test_directory_as_input(capsys, tmp_path):
 def test_unreachable_url(capsys, http_server):
     url = http_server.refused_url("/page")
 
-    code = main(["clean", url])
+    code = main(["clean", "--allow-private", url])
     _, err = capsys.readouterr()
 
     assert code == 1
@@ -491,7 +491,7 @@ def test_non_html_response(capsys, http_server):
     url = http_server.respond("/pic.png", b"\x89PNG\r\n\x1a\n" + bytes(64),
                               content_type="image/png")
 
-    code = main(["clean", url])
+    code = main(["clean", "--allow-private", url])
     _, err = capsys.readouterr()
 
     assert code == 1
@@ -502,7 +502,7 @@ def test_non_html_response(capsys, http_server):
 def test_http_404(capsys, http_server):
     url = http_server.url("/gone")
 
-    code = main(["clean", url])
+    code = main(["clean", "--allow-private", url])
     _, err = capsys.readouterr()
 
     assert code == 1
@@ -716,7 +716,7 @@ def test_bad_input_from_a_subprocess_is_one_line_and_exit_1(tmp_path, case):
 def test_http_404_from_a_subprocess(http_server):
     url = http_server.url("/missing-page")
 
-    proc = run_cli("clean", url)
+    proc = run_cli("clean", "--allow-private", url)
 
     assert proc.returncode == 1
     assert_one_error_line(proc.stderr, "404", url)
@@ -781,7 +781,7 @@ def test_batch_with_a_missing_middle_source_from_a_subprocess(tmp_path, http_ser
     missing = tmp_path / "second.html"
     out_dir = tmp_path / "out"
 
-    proc = run_cli("clean", "-q", "--out-dir", str(out_dir), str(REPOST), str(missing), url)
+    proc = run_cli("clean", "--allow-private", "-q", "--out-dir", str(out_dir), str(REPOST), str(missing), url)
 
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
