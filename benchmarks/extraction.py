@@ -23,6 +23,7 @@ accuracy over the pages whose expected value is not empty, for sanitizer (the pi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -37,7 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _shared import ROOT, SHARED, shared_path  # noqa: E402
+from _shared import ROOT, SHARED, shared_path
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(SHARED / "tools"))
@@ -116,7 +117,7 @@ def time_tool(func: Extractor, pages: list[tuple[str, str, str | None]]
         start = time.perf_counter()
         try:
             texts[key] = func(html, url) or ""
-        except Exception:  # noqa: BLE001 - a crash scores as an empty extraction
+        except Exception:
             texts[key] = ""
         seconds.append(time.perf_counter() - start)
     return texts, seconds
@@ -166,10 +167,8 @@ def _rss(field: str) -> float:
 
 def _reset_peak() -> None:
     """Reset the process's peak RSS to its current RSS (Linux >= 4.0), where allowed."""
-    try:
+    with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
 
 
 def measure_memory(tools: list[str], data: Path) -> dict[str, dict[str, float]]:
@@ -237,7 +236,8 @@ def text_table(results: dict[str, dict[str, float]]) -> str:
     lines = [f"{'tool':18} {'precision':>15} {'recall':>15} {'F1':>15} {'ms/page':>8} "
              f"{'pages/s':>8} {'peak MiB':>9} {'+MiB':>6} {'heap MiB':>9}"]
     for tool, r in results.items():
-        cells = [f"{r[k]:.3f} ± {r.get(k + '_std', 0.0):.3f}" for k in ("precision", "recall", "f1")]
+        cells = [f"{r[k]:.3f} ± {r.get(k + '_std', 0.0):.3f}"
+                 for k in ("precision", "recall", "f1")]
         mem = [f"{r[k]:>{w}.1f}" if k in r else f"{'-':>{w}}"
                for k, w in (("rss_peak_mib", 9), ("rss_growth_mib", 6), ("heap_peak_page_mib", 9))]
         lines.append(f"{tool:18} {cells[0]:>15} {cells[1]:>15} {cells[2]:>15} "
@@ -247,8 +247,8 @@ def text_table(results: dict[str, dict[str, float]]) -> str:
         lines.append("")
         lines.append("vs trafilatura     dF1     dP      dR      time ratio (median ms)")
         for tool, r in results.items():
-            lines.append(f"{tool:18} {r['f1'] - base['f1']:+.3f} {r['precision'] - base['precision']:+.3f}"
-                         f"  {r['recall'] - base['recall']:+.3f}  "
+            deltas = [r[k] - base[k] for k in ("f1", "precision", "recall")]
+            lines.append(f"{tool:18} {deltas[0]:+.3f} {deltas[1]:+.3f}  {deltas[2]:+.3f}  "
                          f"{r['median_ms'] / base['median_ms']:.2f}x")
     return "\n".join(lines)
 

@@ -9,8 +9,12 @@ doc.html, doc.source, doc.removals
 """
 
 from sanitizer.api import Sanitizer, clean_html, clean_url
+from sanitizer.audit import audit
+from sanitizer.audit_records import AuditRow
 from sanitizer.document import Document, Finding, Metadata, Options, Page, Removal, Source
 from sanitizer.errors import (
+    BlockedAddress,
+    DNSError,
     FetchError,
     FetchTimeout,
     HTTPStatusError,
@@ -18,8 +22,10 @@ from sanitizer.errors import (
     NoContentError,
     NotHTML,
     OutputError,
+    RobotsDisallowed,
     RuleError,
     SanitizerError,
+    TLSError,
     TooLarge,
     TooManyRedirects,
 )
@@ -28,6 +34,9 @@ from sanitizer.rulebook import Rulebook, load_rules
 from sanitizer.version import __version__
 
 __all__ = [
+    "AuditRow",
+    "BlockedAddress",
+    "DNSError",
     "Document",
     "FetchError",
     "FetchTimeout",
@@ -41,14 +50,17 @@ __all__ = [
     "OutputError",
     "Page",
     "Removal",
+    "RobotsDisallowed",
     "RuleError",
     "Rulebook",
     "Sanitizer",
     "SanitizerError",
     "Source",
+    "TLSError",
     "TooLarge",
     "TooManyRedirects",
     "__version__",
+    "audit",
     "clean_html",
     "clean_url",
     "load_rules",

@@ -7,12 +7,15 @@ or not, so a batch never drops an input.
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from sanitizer.api import Sanitizer
 from sanitizer.document import Document, Options, Page
 from sanitizer.errors import InputError, SanitizerError
+from sanitizer.fetch import Fetcher
 from sanitizer.render import render
 from sanitizer.rulebook import load_rules
 from sanitizer.urls import is_web_url
@@ -36,6 +39,7 @@ class CleanOutcome:
     error: str | None = None
     internal: bool = False
     explanation: tuple[str, ...] = field(default=())
+    trace: str = ""
 
     @property
     def ok(self) -> bool:
@@ -50,22 +54,31 @@ class CleanTask:
     options: Options = field(default_factory=Options)
     fmt: str = "html"
     explain: bool = False
+    fetch: tuple[tuple[str, Any], ...] = ()  # Fetcher keyword arguments
+    debug: bool = False
+    run_id: str = ""  # a new Sanitizer per run: robots and politeness state is per run
 
     def __call__(self, job: CleanJob) -> CleanOutcome:
         try:
-            doc = clean_job(sanitizer_for(self.rules, self.options), job)
+            doc = clean_job(sanitizer_for(self.rules, self.options, self.fetch, self.run_id),
+                            job)
             explanation = explain(doc) if self.explain else ()
             return CleanOutcome(job.source, render(doc, self.fmt), explanation=explanation)
         except SanitizerError as err:
-            return CleanOutcome(job.source, error=str(err))
+            return CleanOutcome(job.source, error=str(err), trace=self._trace())
         except Exception as err:  # a bug must cost one input, not the batch
-            return CleanOutcome(job.source, error=f"{type(err).__name__}: {err}", internal=True)
+            return CleanOutcome(job.source, error=f"{type(err).__name__}: {err}", internal=True,
+                                trace=self._trace())
+
+    def _trace(self) -> str:
+        return traceback.format_exc() if self.debug else ""
 
 
 @lru_cache(maxsize=4)
-def sanitizer_for(rules: tuple[str, ...], options: Options) -> Sanitizer:
-    """This process's Sanitizer for a configuration (built once per worker)."""
-    return Sanitizer(rules=load_rules(*rules), options=options)
+def sanitizer_for(rules: tuple[str, ...], options: Options,
+                  fetch: tuple[tuple[str, Any], ...] = (), run_id: str = "") -> Sanitizer:
+    """This process's Sanitizer for a configuration and run (built once per worker)."""
+    return Sanitizer(rules=load_rules(*rules), options=options, fetcher=Fetcher(**dict(fetch)))
 
 
 def clean_job(sanitizer: Sanitizer, job: CleanJob) -> Document:

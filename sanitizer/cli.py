@@ -12,7 +12,14 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from sanitizer.commands import clean_command, rules_command, sanitize_command
+from sanitizer.commands import (
+    audit_command,
+    clean_command,
+    fetch_command,
+    rules_command,
+    sanitize_command,
+    trace_command,
+)
 from sanitizer.errors import SanitizerError
 from sanitizer.version import __version__
 
@@ -29,8 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     clean_command.add_parser(sub)
+    fetch_command.add_parser(sub)
     sanitize_command.add_parser(sub)
     rules_command.add_parser(sub)
+    audit_command.add_parser(sub)
+    trace_command.add_parser(sub)
     return parser
 
 
@@ -56,14 +66,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def report_line(message: str, *, where: str | None = None, internal: bool = False) -> None:
+    """The one stderr line of a failed input."""
+    prefix = f"{where}: " if where and where not in message else ""
+    if internal:
+        print(f"sanitizer: internal error: {prefix}{message} "
+              "(this is a bug; rerun with --debug and report it)", file=sys.stderr)
+    else:
+        print(f"sanitizer: error: {prefix}{message}", file=sys.stderr)
+
+
 def report(err: BaseException, *, debug: bool, where: str | None = None) -> int:
     """Print one line for an error (and the traceback with --debug); return exit 1."""
     if debug:
         traceback.print_exception(err)
-    prefix = f"{where}: " if where and where not in str(err) else ""
     if isinstance(err, SanitizerError):
-        print(f"sanitizer: error: {prefix}{err}", file=sys.stderr)
+        report_line(str(err), where=where)
     else:
-        print(f"sanitizer: internal error: {prefix}{type(err).__name__}: {err} "
-              "(this is a bug; rerun with --debug and report it)", file=sys.stderr)
+        report_line(f"{type(err).__name__}: {err}", where=where, internal=True)
     return EXIT_FAILED

@@ -52,6 +52,7 @@ class Page:
     headers: Mapping[str, str] = field(default_factory=dict)
     redirects: tuple[str, ...] = ()
     elapsed: float = 0.0
+    archived: str | None = None  # when a WARC record captured it (WARC-Date)
 
     @property
     def base_url(self) -> str | None:

@@ -7,8 +7,12 @@ SanitizerError                     base: catch this to catch everything we raise
 │   ├── FetchTimeout               connect or read timeout
 │   ├── TooLarge                   the body passed the byte cap
 │   ├── NotHTML                    wrong content type or empty body
-│   ├── HTTPStatusError            .status: a 4xx/5xx answer
-│   └── TooManyRedirects           redirect loop or hop limit
+│   ├── HTTPStatusError            .status: a 4xx/5xx answer (after retries for 429/5xx)
+│   ├── TooManyRedirects           redirect loop or hop limit
+│   ├── TLSError                   certificate or handshake failure (never retried insecurely)
+│   ├── DNSError                   the host name does not resolve
+│   ├── RobotsDisallowed           robots.txt forbids the URL (`--ignore-robots` overrides)
+│   └── BlockedAddress             .address: a private/loopback/... address (SSRF guard)
 ├── OutputError                    .path: a result can't be written
 ├── RuleError (also ValueError)    .path, .rule_id: a bad rule file
 └── NoContentError                 extraction found nothing worth keeping; .url
@@ -63,6 +67,30 @@ class HTTPStatusError(FetchError):
 
 class TooManyRedirects(FetchError):
     """The redirect chain looped or passed the hop limit."""
+
+
+class TLSError(FetchError):
+    """The TLS handshake or the certificate check failed."""
+
+
+class DNSError(FetchError):
+    """The host name could not be resolved."""
+
+
+class RobotsDisallowed(FetchError):
+    """The site's robots.txt does not allow us to fetch the URL."""
+
+
+class BlockedAddress(FetchError):
+    """The URL (or a redirect hop) points at an address we refuse to connect to.
+
+    Loopback, private, link-local, reserved, multicast and unspecified addresses are
+    refused unless the caller allows private addresses (or that host) explicitly.
+    """
+
+    def __init__(self, message: str, *, url: str, address: str | None = None) -> None:
+        super().__init__(message, url=url)
+        self.address = address
 
 
 class OutputError(SanitizerError):

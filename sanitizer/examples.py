@@ -17,7 +17,12 @@ def samples_dir() -> Path:
 
 
 def run_example(sanitizer: Sanitizer, example: Example, samples: Path) -> list[str]:
-    """Problems found cleaning the example's sample (empty when it passes)."""
+    """Problems found cleaning the example's sample (empty when it passes).
+
+    A live example (a `url` and no `sample`) is not run: checks never use the network.
+    """
+    if example.sample is None:
+        return []
     folder = samples / example.sample
     source_html = folder / "source.html" if folder.is_dir() else folder
     if not source_html.is_file():

@@ -16,8 +16,7 @@ from lxml.html import HtmlElement
 from sanitizer.credits import CreditRules, compile_credit_rules
 from sanitizer.document import Document, Removal
 from sanitizer.rulebook import Rulebook
-from sanitizer.scoring import (Scored, junk_reason, link_density, paragraphs, rank,
-                               score_candidates)
+from sanitizer.scoring import Scored, junk_reason, link_density, paragraphs, rank, score_candidates
 from sanitizer.selectors import Selector
 from sanitizer.text import visible_text
 
@@ -46,11 +45,6 @@ MIN_ARTICLE = 140
 CREDIT_MAX_CHARS = 640
 REMOVAL_EXCERPT = 300
 
-#: One cheap pass: every element whose class could hold a CMS body name (checked exactly later).
-_CMS = etree.XPath(
-    "//*[contains(@class, 'content') or contains(@class, 'ody') or contains(@class, 'entry')"
-    " or contains(@class, 'text') or contains(@class, 'markup') or @id or @itemprop]"
-)
 _STOP = frozenset({"html", "body"})
 
 
@@ -70,7 +64,7 @@ def find_main_content(
     if total < MIN_ARTICLE:
         return None
     prose = [b for b in blocks if not _in_list(b.element)]
-    found = _cms_body(root, coverage(prose), sum(b.length for b in prose) or total)
+    found = _cms_body(coverage(prose), sum(b.length for b in prose) or total)
     if found is None:
         found = _best_scored(root, blocks, cover)
     return None if found is None else _guard(_tighten(found, cover), cover)
@@ -91,13 +85,17 @@ def _in_list(el: HtmlElement) -> bool:
     return el.tag == "li" or next(el.iterancestors("li"), None) is not None
 
 
-def _cms_body(root: HtmlElement, cover: dict[HtmlElement, int], total: int) -> HtmlElement | None:
-    """The CMS body container holding most of the paragraph text, if any."""
+def _cms_body(cover: dict[HtmlElement, int], total: int) -> HtmlElement | None:
+    """The CMS body container holding most of the paragraph text, if any.
+
+    Only elements holding most of the text qualify, so they nest: outermost first.
+    """
+    chain = [el for el, chars in cover.items()
+             if chars >= CMS_MIN_SHARE * total and _is_cms_body(el)]
+    chain.sort(key=lambda el: sum(1 for _ in el.iterancestors()))
     best, best_share = None, 0.0
-    for el in _CMS(root):
-        if not _is_cms_body(el):
-            continue
-        share = cover.get(el, 0) / total
+    for el in chain:
+        share = cover[el] / total
         if share >= CMS_MIN_SHARE and share > best_share + 0.02:
             best, best_share = el, share
         elif share >= max(CMS_MIN_SHARE, best_share - 0.02) and best in el.iterancestors():

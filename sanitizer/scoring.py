@@ -20,7 +20,8 @@ UNLIKELY = ("-ad-", "banner", "breadcrumb", "combx", "comment", "community", "co
             "replies", "rss", "shoutbox", "sidebar", "skyscraper", "social", "sponsor",
             "supplemental", "ad-break", "agegate", "pagination", "pager", "popup", "share",
             "newsletter", "subscribe", "promo", "outbrain", "taboola", "cookie", "modal",
-            "signup", "recommend", "trending", "most-popular", "author-bio", "navbar")  # fmt: skip
+            "signup", "recommend", "trending", "most-popular", "author-bio", "navbar",
+            "next-prev", "prev-next", "nextprev", "prevnext", "post-nav")  # fmt: skip
 #: class/id words that rescue an "unlikely" container.
 MAYBE = ("and", "article", "body", "column", "content", "main", "shadow", "post", "entry", "story")
 #: Tags whose content is never the article (and `p`: no paragraph inside a paragraph).
@@ -171,6 +172,8 @@ JUNK_MAX_SHARE = 0.35
 #: Links a block needs before its link density can make it junk (a credit has one or two).
 JUNK_MIN_LINKS = 3
 JUNK_LINK_DENSITY = 0.5
+#: Mean link text of a teaser list (headlines); tables of contents and references are shorter.
+TEASER_LINK_CHARS = 30
 
 
 def junk_reason(el: HtmlElement, article_chars: int) -> str | None:
@@ -189,7 +192,7 @@ def junk_reason(el: HtmlElement, article_chars: int) -> str | None:
     links = _LINK_TEXT(el)
     if len(links) >= JUNK_MIN_LINKS and chars:
         linked = len(" ".join(" ".join(a.text_content() for a in links).split()))
-        if linked / chars > JUNK_LINK_DENSITY:
+        if linked / chars > JUNK_LINK_DENSITY and linked / len(links) >= TEASER_LINK_CHARS:
             return "link-list"
     return None
 

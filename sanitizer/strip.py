@@ -7,19 +7,27 @@ Two passes, as DESIGN.md §2 orders them:
 - `strip_phrases`, after extraction and source detection, inside the article:
   [[phrase]] rules matched against whole short blocks ("Spread it!", "Share this:").
 
+Before the strip rules, `strip_structure` settles the page's rules (CMS fingerprints,
+sanitizer/ruleset.py) and applies their replacements, transforms and metadata hints
+(sanitizer/transforms.py).
+
 The over-removal guard skips any single hit that would take more than
-`Options.guard_share` of the text it is measured against, and says so in a Finding.
+`Options.guard_share` of the text it is measured against, or the element a site's
+`content` selector names (or one holding it), and says so in a Finding.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
 from sanitizer.document import Document, Finding, Removal
+from sanitizer.extract import find_main_content
 from sanitizer.rulebook import PhraseRule, Rulebook, RuleSet, StripRule
 from sanitizer.text import tag_of, visible_text
+from sanitizer.transforms import apply_site_changes
 
 #: Never removed by a strip rule, whatever it matches.
 PROTECTED_TAGS = frozenset({"html", "body", "head", "main"})
@@ -35,25 +43,46 @@ REMOVAL_EXCERPT = 300
 
 
 def strip_structure(doc: Document, rules: Rulebook) -> Document:
-    """Stage: apply the [[strip]] rules to the whole page."""
-    ruleset = doc.ruleset or RuleSet()
-    protected = _protected(doc.root, ruleset)
-    budget = len(_paragraph_text(doc.root)) * doc.options.guard_share
+    """Stage: settle the page's rules, apply their transforms, then the [[strip]] rules."""
+    ruleset = (doc.ruleset or RuleSet()).resolve(doc.root)
+    doc = apply_site_changes(doc.replace(ruleset=ruleset), ruleset)
+    allowed = _protected(doc.root, ruleset.allowed(doc.root))
+    guard = _Guard.of(doc, ruleset)
     removals: list[Removal] = []
     findings: list[Finding] = []
-    for rule in ruleset.strips:
-        for el in rule.match(doc.root):
-            if not _attached(el, doc.root) or el in protected or tag_of(el) in PROTECTED_TAGS:
-                continue
-            text = visible_text(el)
-            if not _rule_accepts(rule, el, text):
-                continue
-            if _too_much(el, budget):
-                findings.append(_guard_finding(rule.id, text))
-                continue
-            removals.append(Removal(rule.id, text[:REMOVAL_EXCERPT] or describe(el)))
-            _remove(el, rule.action)
-    return doc.removed(*removals).noted(*findings)
+    for rule, el in ruleset.strip_hits(doc.root):
+        if not _attached(el, doc.root) or el in allowed or tag_of(el) in PROTECTED_TAGS:
+            continue
+        text = visible_text(el)
+        if not _rule_accepts(rule, el, text):
+            continue
+        if guard.refuses(el):
+            findings.append(_guard_finding(rule.id, text or describe(el)))
+            continue
+        removals.append(Removal(rule.id, text[:REMOVAL_EXCERPT] or describe(el)))
+        _remove(el, rule.action)
+    return doc.removed(*removals).noted(*_unique(findings))
+
+
+@dataclass(frozen=True, slots=True)
+class _Guard:
+    """What no strip rule may take: the main content (what the site's `content` names, and
+    what extraction's heuristics would pick without any site rule, in case a site rule
+    is out of date), any element holding it, or more than `guard_share` of the page's
+    paragraph text."""
+
+    kept: frozenset[HtmlElement]
+    budget: float
+
+    @classmethod
+    def of(cls, doc: Document, ruleset: RuleSet) -> _Guard:
+        main = find_main_content(doc.root)
+        named = _content_elements(doc.root, ruleset) | ({main} if main is not None else set())
+        return cls(_protected(doc.root, named),
+                   len(_paragraph_text(doc.root)) * doc.options.guard_share)
+
+    def refuses(self, el: HtmlElement) -> bool:
+        return el in self.kept or _too_much(el, self.budget)
 
 
 def strip_phrases(doc: Document, rules: Rulebook) -> Document:
@@ -81,7 +110,7 @@ def strip_phrases(doc: Document, rules: Rulebook) -> Document:
             continue
         for victim in doomed:
             removals.append(Removal(rule.id, visible_text(victim)[:REMOVAL_EXCERPT]))
-            _remove(victim, "drop")
+            _remove(victim, "text" if rule.scope == "text_only" else "drop")
     return doc.removed(*removals).noted(*findings)
 
 
@@ -115,11 +144,23 @@ def _blocks(article: HtmlElement) -> Iterator[HtmlElement]:
             yield el
 
 
-def _protected(root: HtmlElement, ruleset: RuleSet) -> frozenset[HtmlElement]:
-    """Elements under an [[allow]] rule, and their ancestors (removing one would take them)."""
-    allowed = ruleset.allowed(root)
-    ancestors = {a for el in allowed for a in el.iterancestors()}
-    return frozenset(allowed | ancestors)
+def _protected(root: HtmlElement, kept: frozenset[HtmlElement]) -> frozenset[HtmlElement]:
+    """Elements kept by a rule, and their ancestors (removing one would take them)."""
+    ancestors = {a for el in kept for a in el.iterancestors()}
+    return frozenset(kept | ancestors)
+
+
+def _content_elements(root: HtmlElement, ruleset: RuleSet) -> frozenset[HtmlElement]:
+    """The elements the page's `content` selectors name (the first selector that matches)."""
+    for selector in ruleset.content:
+        found = selector(root)
+        if found:
+            return frozenset(found)
+    return frozenset()
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    return list(dict.fromkeys(findings))
 
 
 def _too_much(el: HtmlElement, budget: float) -> bool:
@@ -148,6 +189,12 @@ def _attached(el: HtmlElement, root: HtmlElement) -> bool:
 
 
 def _remove(el: HtmlElement, action: str) -> None:
+    """`drop` the element, `unwrap` it (keep its content) or take its `text` (keep children)."""
+    if action == "text":
+        el.text = None
+        for child in el:
+            child.tail = None
+        return
     if el.getparent() is None:
         return
     if action == "unwrap":

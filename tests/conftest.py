@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,17 @@ import pytest
 from httpserver import LocalHTTPServer
 
 from sanitizer import Rulebook, Sanitizer, load_rules
+from sanitizer.fetch import Fetcher
+from sanitizer.retry import RetryPolicy
+
+#: Fetcher options for the loopback test server: private addresses allowed (every test
+#: server is on 127.0.0.1), no politeness delay, quick retries.
+LOCAL_FETCH: dict[str, Any] = {
+    "allow_private": True,
+    "delay": 0.0,
+    "retry": RetryPolicy(attempts=3, backoff=0.05, max_backoff=0.2, max_wait=5),
+    "timeout": (2.0, 2.0),
+}
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +46,21 @@ def http_server(
     _http_server_session.reset()
     yield _http_server_session
     _http_server_session.reset()
+
+
+@pytest.fixture
+def local_fetcher() -> Iterator[Callable[..., Fetcher]]:
+    """Make Fetchers for the loopback server (LOCAL_FETCH plus overrides); all closed after."""
+    made: list[Fetcher] = []
+
+    def make(**options: Any) -> Fetcher:
+        fetcher = Fetcher(**{**LOCAL_FETCH, **options})
+        made.append(fetcher)
+        return fetcher
+
+    yield make
+    for fetcher in made:
+        fetcher.close()
 
 
 # --- pages: the bundled samples and the shared labelled corpora ----------------------

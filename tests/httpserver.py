@@ -6,8 +6,10 @@
         requests.get(server.url("/ok"))
 
 Routes are exact paths (the query string is ignored) or directory prefixes from
-`serve_directory`. Every request is logged in `server.requests` with its headers and
-how many body bytes the server managed to send. Slow routes wait on an event that
+`serve_directory`. Every request is logged in `server.requests` (the access log) with
+its headers, when it started and ended (time.monotonic()), and how many body bytes the
+server managed to send. `sequence` answers the same path differently on each call
+(500 then 200, 429 then 200, a reset then 200). Slow routes wait on an event that
 `reset()` and `stop()` set, so no handler thread outlives its test for long.
 """
 
@@ -39,6 +41,8 @@ class Request:
     path: str
     headers: dict[str, str]
     sent: int = 0
+    started: float = field(default_factory=time.monotonic)
+    ended: float | None = None
     finished: bool = False
     error: str | None = None
     done: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -70,6 +74,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.record.error = repr(err)
             self.close_connection = True
         finally:
+            self.record.ended = time.monotonic()
             self.record.done.set()
 
     def head(self, status: int = 200, headers: dict[str, str] | None = None) -> None:
@@ -262,6 +267,28 @@ class LocalHTTPServer:
         headers = {"Content-Type": "text/html", "Content-Encoding": "gzip"}
         return self.add(path, _static(gzip.compress(body), 200, headers))
 
+    def sequence(self, path: str, handlers: Iterable[Handler], then: Handler | None = None) -> str:
+        """Answer the n-th request for `path` with the n-th handler, later ones with `then`.
+
+        `then` defaults to the last handler. Build handlers with `answer(...)`,
+        `RequestHandler.reset_connection` or any function taking the request handler.
+        """
+        queue = list(handlers)
+        last = then or queue[-1]
+        lock = threading.Lock()
+
+        def handler(req: RequestHandler) -> None:
+            with lock:
+                current = queue.pop(0) if queue else last
+            current(req)
+
+        return self.add(path, handler)
+
+    def robots(self, text: str, *, status: int = 200) -> str:
+        """Serve `text` as /robots.txt."""
+        return self.respond("/robots.txt", text.encode("utf-8"), status=status,
+                            content_type="text/plain")
+
     def reset_before_answer(self, path: str) -> str:
         """Close the connection with a reset instead of answering."""
         return self.add(path, RequestHandler.reset_connection)
@@ -293,6 +320,16 @@ class LocalHTTPServer:
 
         self.prefixes[prefix] = handler
         return self.url(prefix)
+
+
+def answer(
+    body: bytes = b"",
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    content_type: str = "text/html; charset=utf-8",
+) -> Handler:
+    """A handler answering with fixed bytes (for `sequence`)."""
+    return _static(body, status, {"Content-Type": content_type, **(headers or {})})
 
 
 def _static(body: bytes, status: int, headers: dict[str, str]) -> Handler:

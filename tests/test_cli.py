@@ -925,7 +925,7 @@ def test_rules_which_lists_rule_files_and_removals(capsys):
 def test_rules_which_url_through_the_server(capsys, http_server):
     url = http_server.respond("/page", REPOST.read_bytes())
 
-    code = main(["rules", "which", url])
+    code = main(["rules", "which", "--allow-private", url])
     out, err = capsys.readouterr()
 
     assert code == 0, err

@@ -63,3 +63,16 @@ def test_unknown_engine_is_a_clear_error() -> None:
         make_engine("spark")
     with pytest.raises(EngineError, match="--scheduler goes with --engine dask"):
         make_engine("local", scheduler="tcp://127.0.0.1:1")
+
+
+def test_clean_command_on_dask_writes_what_local_writes(tmp_path: Path) -> None:
+    from sanitizer.cli import main
+
+    files = [str(s.path / "source.html") for s in SAMPLE_LIST]
+    assert main(["clean", "-q", *files, "--out-dir", str(tmp_path / "local")]) == 0
+    assert main(["clean", "-q", *files, "--out-dir", str(tmp_path / "dask"),
+                 "--engine", "dask", "--workers", "2"]) == 0
+    local = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "local").iterdir()}
+    on_dask = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "dask").iterdir()}
+    assert len(local) == len(files)
+    assert on_dask == local

@@ -115,3 +115,27 @@ def test_scrapinghub_page_matches_ground_truth_start() -> None:
     text = " ".join(block_text(find_main_content(lxml.html.fromstring(html))).split())
     gold = truth[key]["articleBody"].split()
     assert " ".join(gold[:12]) in text and " ".join(gold[-12:]) in text
+
+
+def test_stage_drops_teaser_lists_and_nav_inside_the_body_and_records_them() -> None:
+    teasers = "".join(f'<li><a href="/n{i}">A much longer related headline number {i} here</a></li>'
+                      for i in range(4))
+    body = (article_html(n=8).replace("</div>", "", 1)
+            + f'<div class="more"><ul>{teasers}</ul></div><nav><a href="/">Home</a></nav></div>')
+    doc = extract_content(Document(url=None, root=page(body)), rules=None)
+    text = block_text(doc.article)
+    assert "Sentence 7." in text and "related headline" not in text and "Home" not in text
+    assert {r.rule for r in doc.removals} >= {"extract.link-list"}
+    assert doc.article.xpath(".//ul/li")  # the article's own list stays
+
+
+def test_in_body_pass_keeps_credit_lines() -> None:
+    from sanitizer.rulebook import load_rules
+
+    links = "".join(f'<a href="https://a.example/{i}">The Original Daily Chronicle, part {i}</a> '
+                    for i in range(3))
+    credit = f'<div class="x">Originally published at {links}</div>'
+
+    root = page(article_html(n=8).replace("</div>", credit + "</div>", 1))
+    doc = extract_content(Document(url=None, root=root), rules=load_rules())
+    assert "Originally published" in block_text(doc.article)

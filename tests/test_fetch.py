@@ -1,4 +1,9 @@
-"""sanitizer.fetch against a real HTTP server on 127.0.0.1 (tests/httpserver.py)."""
+"""sanitizer.fetch against a real HTTP server on 127.0.0.1 (tests/httpserver.py).
+
+The basics: bodies, headers, redirects, limits and failures. Politeness, retries and
+robots.txt are in test_fetch_polite.py, the SSRF guard in test_netguard.py, WARC files
+in test_archive.py. Every Fetcher here allows private addresses (LOCAL_FETCH).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,31 @@ import io
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
+from conftest import LOCAL_FETCH
 
+from sanitizer.document import Page
 from sanitizer.errors import (
     FetchError,
     FetchTimeout,
     HTTPStatusError,
     InputError,
     NotHTML,
+    TLSError,
     TooLarge,
     TooManyRedirects,
 )
-from sanitizer.fetch import Fetcher, fetch, read_file
+from sanitizer.fetch import Fetcher, read_file
+from sanitizer.fetch import fetch as _fetch
+
+
+def fetch(url: str, **options: Any) -> Page:
+    """`sanitizer.fetch.fetch` with the loopback options (LOCAL_FETCH) under `options`."""
+    return _fetch(url, **{**LOCAL_FETCH, **options})
+
 
 PAGE = b"<!doctype html><html><head><title>T</title></head><body><p>Hello</p></body></html>"
 MiB = 2**20
@@ -91,11 +107,12 @@ def test_callers_session_is_used_and_left_open(http_server):
     session = requests.Session()
     session.headers["X-From-Caller"] = "1"
 
-    with Fetcher(session=session) as fetcher:
+    with Fetcher(session=session, **LOCAL_FETCH) as fetcher:
         fetcher.get(url)
     session.get(url, timeout=5).close()  # still usable after the Fetcher closed
 
-    assert [r.headers.get("x-from-caller") for r in http_server.requests] == ["1", "1"]
+    paths = [(r.path, r.headers.get("x-from-caller")) for r in http_server.requests]
+    assert paths == [("/robots.txt", "1"), ("/session", "1"), ("/session", "1")]
 
 
 # redirects --------------------------------------------------------------------------
@@ -246,7 +263,7 @@ def test_reset_mid_body_raises_fetch_error(http_server):
 def test_tls_failure_is_a_fetch_error_not_a_fallback(http_server):
     url = http_server.respond("/plain", PAGE).replace("http://", "https://")
 
-    with pytest.raises(FetchError, match="TLS error") as caught:
+    with pytest.raises(TLSError, match="TLS error") as caught:
         fetch(url, timeout=(2, 2))
     assert isinstance(caught.value.__cause__, requests.exceptions.SSLError)
     assert not any(r.path == "/plain" for r in http_server.requests)  # no plain-HTTP retry

@@ -98,3 +98,45 @@ def test_user_file_replaces_bundled_file_of_same_path(tmp_path: Path) -> None:
     ids = {r.id for f in load_rules(folder).files for r in f.strips}
     assert "share.jetpack" not in ids
     assert "related.plugins" in ids
+
+
+@pytest.mark.parametrize(("text", "rule_id", "words"), [
+    ("[[phrase]]\nid = 'mine.i'\nregex = '(a+)+b'", "mine.i", "unsafe regex"),
+    ("[[strip]]\nid = 'mine.j'\ncss = 'div'\ntext = '(\\\\w+\\\\s?)*$'", "mine.j", "unsafe regex"),
+    ("[[strip]]\nid = 'mine.k'\ntokens = '(x|y+){2,}'", "mine.k", "unsafe regex"),
+    ("[[transform]]\nid = 'mine.l'\ncss = 'div'", "mine.l", "exactly one of `unwrap`"),
+    ("[[transform]]\nid = 'mine.m'\ncss = 'div'\nrename = 'h2 onclick'", "mine.m", "tag name"),
+    ("[[replace]]\nid = 'mine.n'\nfind = ''", "mine.n", "non-empty `find`"),
+    ("[[strip]]\nid = 'mine.o'\ncss = 'div'\nhosts = 3", "mine.o", "`hosts` must be"),
+    ("urls = ['(unclosed']\n", None, "bad regex"),
+    ("fingerprint = ['div[[[']\n", None, "bad CSS selector"),
+])
+def test_more_bad_rule_files(tmp_path: Path, text: str, rule_id: str | None, words: str) -> None:
+    folder = _rules_dir(tmp_path, "mine.toml", text)
+    with pytest.raises(RuleError) as caught:
+        load_rules(folder)
+    assert "mine.toml" in str(caught.value) and words in str(caught.value)
+    if rule_id:
+        assert caught.value.rule_id == rule_id
+
+
+def test_malformed_toml_names_the_line(tmp_path: Path) -> None:
+    folder = _rules_dir(tmp_path, "mine.toml", "description = 'x'\n\n[[strip]\nid = 'y'\n")
+    with pytest.raises(RuleError, match=r"mine\.toml: not valid TOML: .*line 3"):
+        load_rules(folder)
+
+
+def test_cache_is_keyed_on_mtime_and_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    monkeypatch.setenv("SANITIZER_CACHE_DIR", str(tmp_path / "cache"))
+    folder = _rules_dir(tmp_path, "mine.toml", "[[strip]]\nid = 'mine.p'\ncss = '.p'\n")
+    first = load_rules(folder)
+    assert list((tmp_path / "cache").glob("rules-*.marshal"))
+    (folder / "boilerplate" / "mine.toml").write_text(
+        "[[strip]]\nid = 'mine.q'\ncss = '.q[['\n", encoding="utf-8")
+    from sanitizer.rulebook import _load
+
+    _load.cache_clear()  # a new process: only the on-disk cache remains
+    with pytest.raises(RuleError, match=r"mine\.q"):  # the edited file is read and checked again
+        load_rules(folder)
+    assert "mine.p" in {r.id for f in first.files for r in f.strips}

@@ -5,22 +5,25 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
-from sanitizer.api import Sanitizer
+from sanitizer.archive import read_pages
+from sanitizer.batch import CleanJob, CleanOutcome, CleanTask, sanitizer_for
+from sanitizer.commands.fetch_command import add_network_options, fetch_settings
 from sanitizer.commands.options import (
     add_common,
+    add_engine_options,
     add_rules_option,
     make_folder,
-    rulebook_from,
     write_output,
 )
 from sanitizer.commands.progress import Progress
-from sanitizer.document import Document, Options
-from sanitizer.errors import InputError
-from sanitizer.render import EXTENSIONS, FORMATS, render
-from sanitizer.urls import is_web_url
+from sanitizer.document import Options
+from sanitizer.engine import make_engine
+from sanitizer.fetch import read_file
+from sanitizer.render import EXTENSIONS, FORMATS
 
 MAX_STEM = 80
 
@@ -33,7 +36,10 @@ def add_parser(sub: Any) -> None:
                     "and page boilerplate, detect the original source, and write clean, "
                     "safe HTML with a credit to the original.",
     )
-    parser.add_argument("sources", nargs="+", metavar="SRC", help="URL, file, or - for stdin")
+    parser.add_argument("sources", nargs="*", metavar="SRC", help="URL, file, or - for stdin")
+    parser.add_argument("--warc", metavar="FILE",
+                        help="clean every HTML page archived in this WARC file "
+                             "(e.g. from 'sanitizer fetch --warc'), named by URL")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write the one result here instead of stdout")
     parser.add_argument("--out-dir", metavar="DIR",
@@ -50,71 +56,84 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--explain", action="store_true",
                         help="print each removal and the rule behind it to stderr")
     add_rules_option(parser)
+    add_network_options(parser)
+    add_engine_options(parser)
     add_common(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from sanitizer.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, report
+    from sanitizer.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
-    if len(args.sources) > 1 and not args.out_dir:
-        print("sanitizer clean: error: several SRCs need --out-dir DIR", file=sys.stderr)
-        return EXIT_USAGE
-    if args.output and args.out_dir:
-        print("sanitizer clean: error: use -o or --out-dir, not both", file=sys.stderr)
-        return EXIT_USAGE
-    options = Options(original=args.original, nofollow=args.nofollow)
-    names = OutputNames(Path(args.out_dir), EXTENSIONS[args.format]) if args.out_dir else None
+    jobs = _jobs(args)
+    problem = _usage_problem(args, jobs)
+    if problem:
+        print(f"sanitizer clean: error: {problem}", file=sys.stderr)
+        return EXIT_FAILED if args.warc and not jobs else EXIT_USAGE
+    task = CleanTask(rules=tuple(str(Path(r).resolve()) for r in args.rules),
+                     options=Options(original=args.original, nofollow=args.nofollow),
+                     fmt=args.format, explain=args.explain, fetch=fetch_settings(args),
+                     debug=args.debug, run_id=uuid.uuid4().hex)
+    names = _output_names(args, jobs)
     failed = 0
-    progress = Progress(len(args.sources), enabled=not args.quiet and len(args.sources) > 1)
-    with Sanitizer(rules=rulebook_from(args), options=options) as sanitizer:
-        for src in args.sources:
-            try:
-                doc = _clean_one(sanitizer, src, args.base_url)
-                if args.explain:
-                    _explain(src, doc)
-                _write(render(doc, args.format), args, names, src)
-            except BrokenPipeError:
-                raise  # the reader went away (`| head`): main() ends quietly
-            except Exception as err:  # one bad input must not stop the batch
-                if args.debug and len(args.sources) == 1:
-                    raise
-                failed += 1
-                report(err, debug=args.debug, where=src)
-            progress.step(src)
+    progress = Progress(len(jobs), enabled=not args.quiet and len(jobs) > 1)
+    with make_engine(args.engine, scheduler=args.scheduler, workers=args.workers) as engine:
+        for index, outcome in engine.run(task, jobs):
+            failed += not _deliver(outcome, names[index] if names else None, args)
+            progress.step(outcome.source)
+    sanitizer_for.cache_clear()  # this run's sessions (the local engine's) are done
     progress.done(failed)
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _clean_one(sanitizer: Sanitizer, src: str, base_url: str | None) -> Document:
-    if is_web_url(src):
-        return sanitizer.clean_url(src)
-    if "://" in src:
-        raise InputError(f"unsupported URL scheme in {src!r}: use http or https", source=src)
-    return sanitizer.clean_file(src, url=base_url)
+def _jobs(args: argparse.Namespace) -> list[CleanJob]:
+    """One job per SRC (stdin read here, once) and per HTML page of --warc."""
+    jobs = [CleanJob(src, page=read_file("-", base_url=args.base_url) if src == "-" else None,
+                     base_url=args.base_url) for src in args.sources]
+    if args.warc:
+        archived = {page.url: page for page in read_pages(args.warc) if page.url}
+        jobs += [CleanJob(url, page=page) for url, page in archived.items()]
+    return jobs
 
 
-def _write(text: str, args: argparse.Namespace, names: OutputNames | None, src: str) -> None:
-    if names is not None:
-        write_output(names.for_source(src), text)
+def _usage_problem(args: argparse.Namespace, jobs: list[CleanJob]) -> str | None:
+    if not jobs:
+        return f"no HTML pages in {args.warc}" if args.warc else "give at least one SRC"
+    if len(jobs) > 1 and not args.out_dir:
+        return "several SRCs need --out-dir DIR"
+    if args.output and args.out_dir:
+        return "use -o or --out-dir, not both"
+    return None
+
+
+def _output_names(args: argparse.Namespace, jobs: list[CleanJob]) -> list[Path] | None:
+    """Each job's output file, fixed before any runs (results arrive in any order)."""
+    if not args.out_dir:
+        return None
+    names = OutputNames(Path(args.out_dir), EXTENSIONS[args.format])
+    return [names.for_source(job.source) for job in jobs]
+
+
+def _deliver(outcome: CleanOutcome, path: Path | None, args: argparse.Namespace) -> bool:
+    """Write one outcome (or report its error); True when it succeeded."""
+    from sanitizer.cli import report_line
+
+    for line in ((f"# {outcome.source}", *outcome.explanation) if args.explain else ()):
+        print(line, file=sys.stderr)
+    if not outcome.ok:
+        if outcome.trace:
+            sys.stderr.write(outcome.trace)
+        report_line(outcome.error or "", where=outcome.source, internal=outcome.internal)
+        return False
+    text = outcome.output or ""
+    if path is not None:
+        write_output(path, text)
     elif args.output:
         write_output(args.output, text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-
-
-def _explain(src: str, doc: Document) -> None:
-    print(f"# {src}", file=sys.stderr)
-    for removal in doc.removals:
-        print(f"removed by {removal.rule}: {removal.text[:120]!r}", file=sys.stderr)
-    for finding in doc.findings:
-        print(f"{finding.code}: {finding.message}", file=sys.stderr)
-    if doc.source:
-        print(f"source: {doc.source.url or '-'} ({doc.source.publisher or '?'}, "
-              f"confidence {doc.source.confidence})", file=sys.stderr)
-        for reason in doc.source.evidence:
-            print(f"  evidence: {reason}", file=sys.stderr)
+    return True
 
 
 class OutputNames:

@@ -24,6 +24,20 @@ def add_rules_option(parser: argparse.ArgumentParser) -> None:
                              "(repeatable; later folders win)")
 
 
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """--engine, --scheduler, --workers (batch commands)."""
+    from sanitizer.engine import ENGINES
+
+    parser.add_argument("--engine", choices=ENGINES, default="local",
+                        help="where documents are processed: this process (default) or a "
+                             "Dask cluster")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="with --engine dask: the scheduler of an existing cluster "
+                             "(default: start a local cluster)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="with --engine dask and no --scheduler: local worker processes")
+
+
 def rulebook_from(args: argparse.Namespace) -> Rulebook:
     """Load the bundled rules plus every --rules folder."""
     return load_rules(*args.rules)

@@ -1,0 +1,168 @@
+"""Match many [[strip]] rules in a few passes over a page.
+
+An imported ad-blocker list holds thousands of selectors; run one by one they would
+walk the tree thousands of times per page. A `StripPlan` compiles a file's rules once:
+
+- `#id`, `.class`, `tag.class`: looked up by token in one pass over the elements that
+  have a class or id;
+- other CSS and XPath, when a file has many (`UNION_FROM`): joined into XPath unions
+  (`a | b | ...`) arranged as a binary tree, so a page walks the tree once per union
+  and descends only into halves that matched something, to name the rule behind each
+  hit;
+- token patterns: run one by one (there are few).
+
+`HostIndex` finds the rules limited to some hosts (`example.com##.share`) for one page
+without looking at the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from sanitizer.ruletypes import StripRule
+from sanitizer.selectors import SIMPLE_NAME, Selector
+
+UNION_SIZE = 64
+#: Fewer XPath rules than this are run one by one: a hand-written file's rules match on
+#: most pages, and descending into unions that match costs more than it saves.
+UNION_FROM = 48
+
+
+@dataclass(frozen=True, slots=True)
+class _Union:
+    """A union of the XPaths of `members` (rule indexes), with its two halves."""
+
+    xpath: etree.XPath | None
+    members: tuple[int, ...]
+    halves: tuple[_Union, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StripPlan:
+    """A file's strip rules compiled for matching together; `hits` gives them in rule order."""
+
+    rules: tuple[StripRule, ...]
+    ids: dict[str, tuple[int, ...]]
+    classes: dict[str, tuple[int, ...]]
+    tags: dict[int, str]
+    unions: tuple[_Union, ...]
+    singles: tuple[int, ...]
+
+    @classmethod
+    def build(cls, rules: Sequence[StripRule]) -> StripPlan:
+        ids: dict[str, list[int]] = {}
+        classes: dict[str, list[int]] = {}
+        tags: dict[int, str] = {}
+        xpaths: list[int] = []
+        singles: list[int] = []
+        for i, rule in enumerate(rules):
+            simple = _simple_name(rule)
+            if simple is not None:
+                tag, kind, name = simple
+                (ids if kind == "#" else classes).setdefault(name, []).append(i)
+                if tag:
+                    tags[i] = tag.lower()
+            elif isinstance(rule.match, Selector):
+                xpaths.append(i)
+            else:
+                singles.append(i)
+        if len(xpaths) < UNION_FROM:
+            singles, xpaths = sorted(singles + xpaths), []
+        chunks = [xpaths[n:n + UNION_SIZE] for n in range(0, len(xpaths), UNION_SIZE)]
+        return cls(tuple(rules), {k: tuple(v) for k, v in ids.items()},
+                   {k: tuple(v) for k, v in classes.items()}, tags,
+                   tuple(_union(rules, chunk) for chunk in chunks), tuple(singles))
+
+    def hits(self, root: HtmlElement) -> list[tuple[StripRule, HtmlElement]]:
+        """Every (rule, element) match on the page, in rule order, then document order."""
+        found: list[tuple[int, HtmlElement]] = []
+        if self.ids or self.classes:
+            found.extend(self._name_hits(root))
+        for union in self.unions:
+            found.extend(_union_hits(self.rules, union, root))
+        for i in self.singles:
+            found.extend((i, el) for el in self.rules[i].match(root))
+        found.sort(key=lambda hit: hit[0])  # stable: document order within a rule
+        return [(self.rules[i], el) for i, el in found]
+
+    def _name_hits(self, root: HtmlElement) -> Iterator[tuple[int, HtmlElement]]:
+        for el in root.xpath("descendant-or-self::*[@class or @id]"):
+            if not isinstance(el, HtmlElement):
+                continue
+            ident = el.get("id")
+            matched = list(self.ids.get(ident, ())) if ident else []
+            for token in (el.get("class") or "").split():
+                matched.extend(self.classes.get(token, ()))
+            for i in dict.fromkeys(matched):
+                if i not in self.tags or self.tags[i] == el.tag:
+                    yield i, el
+
+
+def _simple_name(rule: StripRule) -> tuple[str | None, str, str] | None:
+    """(tag, '#' or '.', name) when the rule is a plain `#id` / `.class` CSS selector."""
+    if not isinstance(rule.match, Selector) or rule.match.kind != "css":
+        return None
+    m = SIMPLE_NAME.match(rule.match.expr.strip())
+    return (m["tag"], m["kind"], m["name"]) if m else None
+
+
+def _union(rules: Sequence[StripRule], members: Sequence[int]) -> _Union:
+    sources = [_source(rules[i]) for i in members]
+    try:
+        xpath: etree.XPath | None = etree.XPath(" | ".join(sources))
+    except etree.XPathSyntaxError:
+        xpath = None  # not all members are node-sets: only the leaves are evaluated
+    if len(members) == 1:
+        return _Union(xpath, tuple(members))
+    half = len(members) // 2
+    return _Union(xpath, tuple(members),
+                  (_union(rules, members[:half]), _union(rules, members[half:])))
+
+
+def _source(rule: StripRule) -> str:
+    assert isinstance(rule.match, Selector)
+    return rule.match.xpath_source or rule.match.expr
+
+
+def _union_hits(rules: Sequence[StripRule], union: _Union,
+                root: HtmlElement) -> Iterator[tuple[int, HtmlElement]]:
+    if not union.halves:
+        yield from ((union.members[0], el) for el in rules[union.members[0]].match(root))
+        return
+    if union.xpath is not None:
+        try:
+            if not union.xpath(root):
+                return
+        except etree.XPathEvalError:
+            pass  # a member that is not a node-set: look at the halves
+    for half in union.halves:
+        yield from _union_hits(rules, half, root)
+
+
+@dataclass(frozen=True, slots=True)
+class HostIndex:
+    """Strip rules limited to some hosts, by the registrable suffixes they name."""
+
+    rules: tuple[StripRule, ...]
+    by_domain: dict[str, tuple[int, ...]]
+
+    @classmethod
+    def build(cls, rules: Sequence[StripRule]) -> HostIndex:
+        by_domain: dict[str, list[int]] = {}
+        for i, rule in enumerate(rules):
+            for pattern in rule.hosts:
+                domain = pattern.lower().lstrip("*.").removeprefix("www.")
+                by_domain.setdefault(domain, []).append(i)
+        return cls(tuple(rules), {k: tuple(v) for k, v in by_domain.items()})
+
+    def for_host(self, host: str) -> list[StripRule]:
+        """The rules whose hosts cover `host`, in file order."""
+        labels = host.lower().split(".")
+        found: set[int] = set()
+        for n in range(len(labels)):
+            found.update(self.by_domain.get(".".join(labels[n:]), ()))
+        return [self.rules[i] for i in sorted(found) if self.rules[i].applies_to(host)]
