@@ -13,7 +13,8 @@ $(VENV)/.installed-%: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[$*]'
 	touch $@
 
-## demo: clean every bundled sample into $(OUT)/ (HTML + JSON), explaining the seed repost
+## demo: clean every bundled sample into $(OUT)/ (HTML + JSON), explain the seed repost,
+##       and audit the samples served from local HTTP servers into $(OUT)/audit/
 demo: $(VENV)/.installed-test
 	@mkdir -p $(OUT)
 	@for dir in samples/*/*/; do \
@@ -26,6 +27,8 @@ demo: $(VENV)/.installed-test
 	@echo; echo "The seed repost, explained:"
 	@$(BIN)/sanitizer clean $(SEED)/source.html --explain --format text \
 	  --base-url https://repost.example/2021/07/human-intelligence-drys-up/ > /dev/null
+	@echo; echo "An audit of the samples, served on 127.0.0.x:"
+	@$(BIN)/python examples/demo_audit.py $(OUT)/audit
 
 ## test: the whole test suite, plus every [[example]] in rules/
 test: $(VENV)/.installed-test
@@ -33,8 +36,12 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
 ## bench: the benchmarks against trafilatura and readability-lxml (needs ../shared)
-bench: $(VENV)/.installed-bench $(VENV)/.installed-test
+bench: $(VENV)/.installed-bench $(VENV)/.installed-test $(VENV)/.installed-dask
 	$(BIN)/python benchmarks/repost.py
+	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/matching.py
+	$(BIN)/python benchmarks/politeness.py
+	$(BIN)/python benchmarks/scale.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check sanitizer tests benchmarks
