@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from types import TracebackType
 
-from lxml.html import document_fromstring, fragment_fromstring
+from lxml.html import document_fromstring
 
 from sanitizer.document import Document, Options, Page
 from sanitizer.fetch import Fetcher, read_file
 from sanitizer.normalize import normalize
-from sanitizer.parse import parse_page
+from sanitizer.parse import parse_fragment, parse_page
 from sanitizer.pipeline import run
 from sanitizer.rulebook import Rulebook, load_rules
-from sanitizer.sanitize import cleaner_for, sanitize
+from sanitizer.sanitize import cleaner_for, inner_html, sanitize_html
 
 
 class Sanitizer:
@@ -107,18 +107,9 @@ def sanitize_fragment(html: str, *, url: str | None = None,
                       rules: str | Path | Rulebook | None = None) -> str:
     """Only the last stages of `clean` (normalise, sanitise) on already-extracted HTML."""
     rulebook = rules if isinstance(rules, Rulebook) else load_rules(*([rules] if rules else []))
-    return sanitize_document(fragment_document(html, url=url), rulebook).html
-
-
-def fragment_document(html: str, *, url: str | None = None) -> Document:
-    """A Document whose article is the given fragment (wrapped in one `<div>`)."""
     root = document_fromstring("<html><body></body></html>")
-    article = fragment_fromstring(html or "", create_parent="div") if html.strip() else \
-        fragment_fromstring("<div></div>")
-    root.find("body").append(article)
-    return Document(url=url, root=root, article=article)
-
-
-def sanitize_document(doc: Document, rulebook: Rulebook) -> Document:
-    """The stages `clean` ends with, on a document whose article is set."""
-    return run(doc, rulebook, stages=(normalize, sanitize))
+    holder = parse_fragment(html or "")  # the same limits and repairs as a whole page
+    root.find("body").append(holder)
+    doc = run(Document(url=url, root=root, article=holder), rulebook, stages=(normalize,))
+    assert doc.article is not None
+    return sanitize_html(inner_html(doc.article), rulebook)  # the fragment, not our holder

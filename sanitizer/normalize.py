@@ -36,6 +36,10 @@ URL_ATTRS = {"a": ("href",), "img": ("src",), "source": ("src",), "blockquote": 
 #: Elements kept even when they hold no text.
 CONTENT_VOIDS = frozenset({"img", "picture", "source", "br", "hr", "video", "audio", "iframe",
                            "td", "th", "tr", "col", "colgroup", "table", "tbody", "thead"})
+#: Characters an lxml attribute value may not hold; browsers drop them from URLs anyway.
+XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+#: Characters the URL parser removes from anywhere in a URL.
+URL_IGNORED = re.compile("[\t\n\r]")
 EXTERNAL_REL = "noopener noreferrer"
 UNTRUSTED_REL = "nofollow ugc"
 
@@ -54,13 +58,36 @@ def normalize(doc: Document, rules: Rulebook) -> Document:
     for el in doc.article.iter():
         for attr in URL_ATTRS.get(tag_of(el), ()):
             if el.get(attr):
-                el.set(attr, without_tracking(absolute(el.get(attr), doc.url)))
-        if el.get("srcset"):
-            el.set("srcset", _absolute_srcset(el.get("srcset"), doc.url))
+                _set(el, attr, without_tracking(absolute(_url_text(el.get(attr)), doc.url)))
+        if el.get("srcset") is not None:
+            srcset = _absolute_srcset(_xml_safe(el.get("srcset") or ""), doc.url)
+            if srcset:
+                _set(el, "srcset", srcset)
+            else:
+                del el.attrib["srcset"]
     for link in doc.article.iter("a"):
         _set_rel(link, doc.url, nofollow=doc.options.nofollow)
     _drop_empty(doc.article)
     return doc.removed(*removals)
+
+
+def _xml_safe(value: str) -> str:
+    """`value` without the control characters lxml refuses (and URL parsers ignore)."""
+    return XML_INCOMPATIBLE.sub("", value)
+
+
+def _url_text(value: str) -> str:
+    """A URL attribute as a browser's URL parser reads it: tabs and newlines removed anywhere,
+    C0 controls and spaces trimmed at both ends (so `jav&#9;ascript:` is `javascript:`)."""
+    return _xml_safe(URL_IGNORED.sub("", value)).strip(" \x0c")
+
+
+def _set(el: HtmlElement, name: str, value: str) -> None:
+    """Set an attribute; a value lxml still refuses is removed rather than crash the page."""
+    try:
+        el.set(name, _xml_safe(value))
+    except ValueError:
+        el.attrib.pop(name, None)
 
 
 def _drop_unsafe_subtrees(article: HtmlElement, tags: Sequence[str]) -> None:
@@ -77,10 +104,10 @@ def _unlazy(img: HtmlElement) -> None:
     src = img.get("src") or ""
     lazy = next((img.get(a) for a in LAZY_SRC if img.get(a)), None)
     if lazy and (not src or PLACEHOLDER_SRC.search(src)):
-        img.set("src", lazy)
+        _set(img, "src", lazy)
     lazy_set = next((img.get(a) for a in LAZY_SRCSET if img.get(a)), None)
     if lazy_set:
-        img.set("srcset", lazy_set)
+        _set(img, "srcset", lazy_set)
     elif src and PLACEHOLDER_SRC.search(src) and img.get("srcset") is None:
         pass
 
@@ -88,7 +115,7 @@ def _unlazy(img: HtmlElement) -> None:
 def _is_tracker(img: HtmlElement) -> bool:
     src = img.get("src") or ""
     if not src:
-        return True  # an image with no source shows nothing
+        return not img.get("srcset")  # an image with no source at all shows nothing
     tiny = all(_pixels(img.get(dim)) in (0, 1, 2) for dim in ("width", "height"))
     return tiny or bool(TRACKER_SRC.search(src))
 
@@ -101,13 +128,24 @@ def _pixels(value: str | None) -> int | None:
 
 
 def _absolute_srcset(srcset: str, base: str | None) -> str:
+    """`srcset` with absolute candidate URLs; candidates that are not web URLs are dropped.
+
+    (nh3 checks the schemes of `src` and `href`, not of `srcset` candidates.)
+    """
     items = []
     for item in srcset.split(","):
         parts = item.strip().split()
         if parts:
             parts[0] = absolute(parts[0], base)
-            items.append(" ".join(parts))
+            if _web_or_relative(parts[0]):
+                items.append(" ".join(parts))
     return ", ".join(items)
+
+
+def _web_or_relative(url: str) -> bool:
+    """True for an http(s) URL, or a relative one (no scheme) when there is no base."""
+    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", re.sub(r"[\x00-\x20]", "", url))
+    return is_web_url(url) or scheme is None
 
 
 def _set_rel(link: HtmlElement, page_url: str | None, *, nofollow: bool) -> None:
@@ -117,7 +155,7 @@ def _set_rel(link: HtmlElement, page_url: str | None, *, nofollow: bool) -> None
     rel = EXTERNAL_REL + (" " + UNTRUSTED_REL if nofollow else "")
     old = (link.get("rel") or "").split()
     kept = [r for r in old if r.lower() in {"nofollow", "ugc", "sponsored", "author", "license"}]
-    link.set("rel", " ".join(dict.fromkeys([*rel.split(), *kept])))
+    _set(link, "rel", " ".join(dict.fromkeys([*rel.split(), *kept])))
 
 
 def _drop_empty(article: HtmlElement) -> None:

@@ -16,14 +16,17 @@ from lxml.html import HtmlElement
 
 from sanitizer.document import Document, Options, Page
 from sanitizer.errors import InputError
+from sanitizer.limits import MAX_BYTES, check_text, parser_limit_error
 
-MAX_BYTES = 20 * 2**20
 PRESCAN_BYTES = 4096
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"))
 _HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+#: Characters an lxml tree can't hold: C0 controls but tab, LF, FF and CR; DEL; U+FFFE/U+FFFF.
+#: (A browser keeps most of them as text and drops them from URLs; nobody reads them.)
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _LOOKS_HTML = re.compile(rb"<\s*(!doctype|html|head|body|div|p|article|meta|title|section|span|"
                          rb"a|h[1-6]|table|main|!--)\b", re.I)
@@ -49,6 +52,7 @@ def parse_page(page: Page, options: Options | None = None) -> Document:
     if not _LOOKS_HTML.search(text[:PRESCAN_BYTES * 4].encode("utf-8", "replace")):
         raise InputError(f"{where}: not an HTML page (no HTML tags near the start)",
                          source=page.url)
+    check_text(text, where, page.url)
     root = parse_text(text, where)
     return Document(url=page.base_url, root=root, encoding=encoding, page=page,
                     options=options or Options())
@@ -96,14 +100,52 @@ def _known_codec(name: str | bytes | None) -> str | None:
         return None
 
 
+def tree_safe(text: str) -> str:
+    """`text` without the characters lxml refuses (form feed becomes a space)."""
+    return _XML_INCOMPATIBLE.sub("", text.replace("\x0c", " "))
+
+
+def parse_fragment(html: str, where: str = "fragment") -> HtmlElement:
+    """Parse an HTML fragment into one new `<div>` holding it.
+
+    Raises:
+        InputError: the fragment is over a limit of `sanitizer.limits`.
+    """
+    html = tree_safe(html)
+    if len(html) > MAX_BYTES:
+        raise InputError(f"{where}: {len(html) // 2**20} MB; the limit is "
+                         f"{MAX_BYTES // 2**20} MB")
+    check_text(html, where)
+    if not html.strip():
+        return lxml_html.fragment_fromstring("<div></div>")
+    parser = lxml_html.HTMLParser()
+    found = lxml_html.fragment_fromstring(html, create_parent="div", parser=parser)
+    _raise_on_limits(parser, where)
+    return found
+
+
+def _raise_on_limits(parser: etree.HTMLParser, where: str) -> None:
+    """Turn libxml2's resource-limit errors (depth, huge values) into an InputError."""
+    error = parser_limit_error((e.message for e in parser.error_log
+                                if e.type_name == "ERR_RESOURCE_LIMIT"), where)
+    if error:
+        raise error
+
+
 def parse_text(text: str, where: str = "input") -> HtmlElement:
-    """Parse decoded HTML into an `<html>` element."""
+    """Parse decoded HTML into an `<html>` element.
+
+    Raises:
+        InputError: libxml2 hit a resource limit (nesting depth, a huge value).
+    """
     # lxml refuses a str that declares its encoding (`<?xml ... encoding=...?>`)
-    text = _XML_DECLARATION.sub("", text.lstrip("\ufeff"), count=1)
+    text = _XML_DECLARATION.sub("", tree_safe(text).lstrip("\ufeff"), count=1)
+    parser = lxml_html.HTMLParser()
     try:
-        root = lxml_html.document_fromstring(text)
+        root = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
         root = None
+    _raise_on_limits(parser, where)
     if root is None or (root.find("body") is None and len(root) == 0):
         root = _soup_parse(text, where)
     return root

@@ -9,13 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import cache
+from html import escape
 from typing import Any
 
 import nh3
 from lxml import etree
+from lxml.html import HtmlElement
 
 from sanitizer.document import Document
 from sanitizer.errors import RuleError
+from sanitizer.limits import check_ampersands
+from sanitizer.parse import tree_safe
 from sanitizer.rulebook import Rulebook
 from sanitizer.text import block_text_of_html
 
@@ -75,8 +79,21 @@ def cleaner_for(rulebook: Rulebook) -> nh3.Cleaner:
 
 
 def sanitize_html(html: str, rulebook: Rulebook) -> str:
-    """Sanitise an HTML fragment with the rulebook's allow-list."""
-    return str(cleaner_for(rulebook).clean(html))
+    """Sanitise an HTML fragment with the rulebook's allow-list.
+
+    Raises:
+        InputError: more `&` than nh3 handles in bounded time (see `sanitizer.limits`).
+    """
+    check_ampersands(html, "article")
+    # control characters (e.g. from `&#1`) would reach the output and vanish on a re-parse
+    return str(cleaner_for(rulebook).clean(tree_safe(html)))
+
+
+def inner_html(el: HtmlElement) -> str:
+    """The markup inside `el` (its text and children), without `el` itself."""
+    parts = [escape(el.text or "", quote=False)]
+    parts += [etree.tostring(child, encoding="unicode", method="html") for child in el]
+    return "".join(parts)
 
 
 def sanitize(doc: Document, rules: Rulebook) -> Document:

@@ -53,32 +53,44 @@ def block_text(el: HtmlElement) -> str:
 
 
 def _collect_inner(el: HtmlElement, parts: list[str], *, blocks: bool) -> None:
-    """Text of `el` and its descendants, without `el`'s own tail."""
+    """Text of `el` and its descendants, without `el`'s own tail.
+
+    Iterative (an explicit stack, not recursion): a deeply nested tree can't overflow it.
+    """
     if tag_of(el) in INVISIBLE:
         return
     if el.text:
         parts.append(el.text)
-    for child in el:
-        _collect(child, parts, blocks=blocks)
+    gap = "\n\n" if blocks else " "
+    stack: list[tuple[HtmlElement, bool]] = [(child, False) for child in reversed(el)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            _close(node, parts, gap)
+        else:
+            stack.extend(_open(node, parts, gap))
 
 
-def _collect(el: HtmlElement, parts: list[str], *, blocks: bool) -> None:
-    tag = tag_of(el)
+def _open(node: HtmlElement, parts: list[str], gap: str) -> list[tuple[HtmlElement, bool]]:
+    """Emit what comes before `node`'s children; return the stack entries that follow."""
+    tag = tag_of(node)
     if tag in INVISIBLE or not tag:
-        if isinstance(el, etree._Element) and el.tail:  # comments keep their tail
-            parts.append(el.tail)
-        return
-    block = tag in BLOCKS
-    if block:
-        parts.append("\n\n" if blocks else " ")
-    if el.text:
-        parts.append(el.text)
-    for child in el:
-        _collect(child, parts, blocks=blocks)
-    if block:
-        parts.append("\n\n" if blocks else " ")
-    if el.tail:
-        parts.append(el.tail)
+        if isinstance(node, etree._Element) and node.tail:  # comments keep their tail
+            parts.append(node.tail)
+        return []
+    if tag in BLOCKS:
+        parts.append(gap)
+    if node.text:
+        parts.append(node.text)
+    return [(node, True), *((child, False) for child in reversed(node))]
+
+
+def _close(node: HtmlElement, parts: list[str], gap: str) -> None:
+    """Emit what comes after `node`'s children: the block gap, then its tail."""
+    if tag_of(node) in BLOCKS:
+        parts.append(gap)
+    if node.tail:
+        parts.append(node.tail)
 
 
 def fold(text: str) -> str:
