@@ -22,6 +22,13 @@ PRESCAN_BYTES = 4096
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"))
+#: Legacy encodings undeclared web pages really use (Python codec names).
+WEB_LEGACY_CODECS = frozenset({
+    "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
+    "iso8859-2", "iso8859-5", "iso8859-7", "iso8859-8", "iso8859-9", "iso8859-15", "koi8-r",
+    "koi8-u", "shift_jis", "euc_jp", "iso2022_jp", "gb2312", "gbk", "gb18030", "big5",
+    "euc_kr", "cp949", "tis-620", "cp874", "utf-16", "utf-16-le", "utf-16-be",
+})  # fmt: skip
 _HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 #: Characters an lxml tree can't hold: C0 controls but tab, LF, FF and CR; DEL; U+FFFE/U+FFFF.
@@ -83,8 +90,11 @@ def detect_encoding(content: bytes, content_type: str = "") -> str:
         pass
     from bs4 import UnicodeDammit  # slow; only for pages that declare nothing and aren't UTF-8
 
-    guess = UnicodeDammit(content[:65536], is_html=True).original_encoding
-    return _known_codec(guess) or "windows-1252"
+    guess = _known_codec(UnicodeDammit(content[:65536], is_html=True).original_encoding)
+    # The detector behind UnicodeDammit (charset_normalizer or chardet, whichever is
+    # installed) guesses exotic codecs (mac-latin2) for short Latin text; undeclared
+    # legacy pages are web encodings, and windows-1252 is the WHATWG default.
+    return guess if guess in WEB_LEGACY_CODECS else "windows-1252"
 
 
 def _known_codec(name: str | bytes | None) -> str | None:
