@@ -9,6 +9,9 @@ from sanitizer.rulebook import Rulebook
 from sanitizer.text import fold, visible_text
 
 HEADINGS = ("h1", "h2")
+#: Marks the heading this stage adds: the text output leaves it out (the title is a field
+#: of its own in JSON; extractors' text is the body).
+TITLE_CLASS = "article-title"
 
 
 def isolate_article(doc: Document, rules: Rulebook) -> Document:
@@ -18,7 +21,7 @@ def isolate_article(doc: Document, rules: Rulebook) -> Document:
     article = fromstring("<article></article>")
     title = doc.metadata.title
     if title and not _has_heading(doc.article, title):
-        heading = fromstring("<h1></h1>")
+        heading = fromstring(f'<h1 class="{TITLE_CLASS}"></h1>')
         heading.text = title
         article.append(heading)
     content = doc.article

@@ -21,6 +21,7 @@ from sanitizer.errors import RuleError
 from sanitizer.limits import check_ampersands
 from sanitizer.parse import tree_safe
 from sanitizer.rulebook import Rulebook
+from sanitizer.article import TITLE_CLASS
 from sanitizer.text import block_text_of_html
 
 #: Never allowed, whatever an allow-list says: each can run script or load a page.
@@ -102,4 +103,4 @@ def sanitize(doc: Document, rules: Rulebook) -> Document:
         return doc.replace(html="", text="")
     markup = etree.tostring(doc.article, encoding="unicode", method="html", with_tail=False)
     clean = sanitize_html(markup, rules)
-    return doc.replace(html=clean, text=block_text_of_html(clean))
+    return doc.replace(html=clean, text=block_text_of_html(clean, skip_class=TITLE_CLASS))

@@ -98,8 +98,12 @@ def fold(text: str) -> str:
     return squash_space(unicodedata.normalize("NFKC", text)).casefold()
 
 
-def block_text_of_html(markup: str) -> str:
-    """`block_text` of an HTML fragment string."""
+def block_text_of_html(markup: str, *, skip_class: str | None = None) -> str:
+    """`block_text` of an HTML fragment string, leaving out elements of `skip_class`."""
     if not markup.strip():
         return ""
-    return block_text(fragment_fromstring(markup, create_parent="div"))
+    holder = fragment_fromstring(markup, create_parent="div")
+    if skip_class:
+        for el in holder.find_class(skip_class):
+            el.drop_tree()
+    return block_text(holder)
