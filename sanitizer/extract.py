@@ -250,6 +250,8 @@ def extract_content(doc: Document, rules: object) -> Document:
     found = find_main_content(doc.root, selectors=selectors)
     if found is None:
         return doc.replace(article=None)
+    if ruleset is not None and not getattr(ruleset, "prune", True):
+        return doc.replace(article=found)
     removals = []
     for reason, el in in_body_junk(found, _credit_check(rules)):
         removals.append(Removal(f"extract.{reason}", visible_text(el)[:REMOVAL_EXCERPT]))

@@ -11,7 +11,8 @@ The format (https://help.fivefilters.org/full-text-rss/site-patterns.html) is on
 | find_string + replace_string, replace_string(find) | `[[replace]]` |
 | single_page_link, next_page_link | `single_page_link`, `next_page_link` |
 | test_url (+ test_contains) | a live `[[example]]` (`url`, `keeps`) |
-| tidy, prune, parser, autodetect_on_failure: yes | nothing to do here: noted as "no effect" |
+| prune: yes / no | `prune = true / false` (whether extraction cleans inside the body) |
+| tidy, parser, autodetect_on_failure: yes | nothing to do here: noted as "no effect" |
 
 Everything else (logins, HTTP headers, wrap_in, ...) and any value that does not
 compile is listed as unsupported with its file and line: nothing is dropped silently.
@@ -33,7 +34,6 @@ SELECTOR_KEYS = {"body": "content", "title": "title", "author": "author", "date"
                  "single_page_link": "single_page_link", "next_page_link": "next_page_link"}
 NO_EFFECT = {
     "tidy": "the page is parsed by lxml, which repairs markup itself",
-    "prune": "extraction keeps a site body as the rules leave it; nothing to switch",
     "parser": "pages are always parsed by lxml",
     "autodetect_on_failure": "extraction always falls back to its heuristics",
 }
@@ -170,6 +170,8 @@ def _convert(key: str, arg: str | None, value: str, line: int, state: _State,
         if not arg:
             return note("an empty string to find")
         _add(out, "replace", {"id": rule_id, "find": arg, "replace": value})
+    elif key == "prune" and value.lower() in ("yes", "no", "true", "false"):
+        out.data["prune"] = value.lower() in ("yes", "true")
     elif key in ("test_url", "test_contains"):
         _example(key, value, note, out)
     elif key in NO_EFFECT and not (key == "autodetect_on_failure" and value == "no"):

@@ -41,7 +41,7 @@ ATTRIBUTION_KEYS = frozenset({"source"})
 FILE_KEYS = frozenset({
     "description", "hosts", "urls", "fingerprint", "content", "title", "author", "date",
     "strip", "phrase", "allow", "transform", "replace", "attribution", "example",
-    "single_page_link", "next_page_link", "disable", "imported_from",
+    "single_page_link", "next_page_link", "disable", "imported_from", "prune",
 })  # fmt: skip
 _TAG = re.compile(r"^[a-z][a-z0-9]*$")
 Translations = MutableMapping[str, str]
@@ -65,6 +65,8 @@ def parse_rule_file(path: str, data: Mapping[str, Any], tier: Tier,
     _check_keys(attribution, ATTRIBUTION_KEYS, path, "attribution")
     if not isinstance(data.get("imported_from", ""), str):
         raise RuleError("`imported_from` must be a string", path=path)
+    if not isinstance(data.get("prune", True), bool):
+        raise RuleError("`prune` must be true or false", path=path)
     return RuleFile(
         path=path, tier=tier,
         hosts=strings(data.get("hosts", []), path, None, "hosts"),
@@ -83,6 +85,7 @@ def parse_rule_file(path: str, data: Mapping[str, Any], tier: Tier,
                          for s in sel(key)),
         disable=frozenset(strings(data.get("disable", []), path, None, "disable")),
         imported=isinstance(data.get("imported_from"), str),
+        prune=data.get("prune"),
     )  # fmt: skip
 
 

@@ -97,6 +97,12 @@ class RuleSet:
         return tuple(r for f in self.files for r in f.replaces if r.id not in off)
 
     @property
+    def prune(self) -> bool:
+        """Whether extraction may drop navigation and link lists inside the body: the most
+        specific file that says decides (ftr-site-config's `prune: no` says no)."""
+        return next((f.prune for f in self.files if f.prune is not None), True)
+
+    @property
     def content(self) -> tuple[Selector, ...]:
         return tuple(sel for f in self.files for sel in f.content)
 

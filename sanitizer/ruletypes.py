@@ -152,6 +152,7 @@ class RuleFile:
     page_links: tuple[tuple[str, Selector], ...] = field(default=(), repr=False)
     disable: frozenset[str] = frozenset()
     imported: bool = False
+    prune: bool | None = None  # False: keep the site body as the rules leave it
 
     @property
     def is_site(self) -> bool:

@@ -58,9 +58,21 @@ def test_every_directive_is_converted_or_reported_with_its_line(tmp_path: Path) 
     assert report.directives == 17
     assert [(n.line, n.directive) for n in report.unsupported] == [(15, "http_header"),
                                                                      (16, "wrap_in")]
-    assert report.no_effect == 2  # prune, tidy
+    assert report.no_effect == 1  # tidy: we never run HTML Tidy
     written = (tmp_path / "out" / "sites" / "news.ftr.example.toml").read_text()
     assert "line 15: http_header" in written and "line 16: wrap_in" in written
+    assert "prune = false" in written
+
+
+def test_prune_no_keeps_the_body_as_the_site_rules_leave_it(tmp_path: Path) -> None:
+    nav = "<nav><a href='/world'>World desk</a> <a href='/sport'>Sport desk</a></nav>"
+    page = PAGE.replace("<div class='promo'>", nav + "<div class='promo'>")
+    for prune, kept in (("yes", False), ("no", True)):
+        (tmp_path / prune).mkdir()
+        site = SITE.replace("prune: no", f"prune: {prune}")
+        folder = _ftr_dir(tmp_path / prune, {"news.ftr.example.txt": site})
+        doc = Sanitizer(rules=load_rules(folder)).clean_html(page, url="https://news.ftr.example/a")
+        assert ("Sport desk" in doc.text) is kept
 
 
 def test_imported_site_rules_clean_a_page_of_their_host(tmp_path: Path) -> None:
