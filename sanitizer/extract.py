@@ -49,9 +49,14 @@ _STOP = frozenset({"html", "body"})
 
 
 def find_main_content(
-    root: HtmlElement, *, selectors: Sequence[Selector] = ()
+    root: HtmlElement, *, selectors: Sequence[Selector] = (),
+    fallback: Sequence[Selector] = (),
 ) -> HtmlElement | None:
-    """The element holding the article body, or None when nothing looks like an article."""
+    """The element holding the article body, or None when nothing looks like an article.
+
+    `selectors` (site rules) come first; `fallback` selectors (imported rules) only when
+    the heuristics find nothing.
+    """
     blocks = paragraphs(root)
     if sum(block.length for block in blocks) < RETRY_BELOW:
         blocks = paragraphs(root, strict=False)
@@ -61,13 +66,16 @@ def find_main_content(
             if cover.get(el, 0) >= MIN_ARTICLE or len(el.text_content()) >= MIN_ARTICLE:
                 return el
     total = sum(block.length for block in blocks)
-    if total < MIN_ARTICLE:
-        return None
-    prose = [b for b in blocks if not _in_list(b.element)]
-    found = _cms_body(coverage(prose), sum(b.length for b in prose) or total)
-    if found is None:
-        found = _best_scored(root, blocks, cover)
-    return None if found is None else _guard(_tighten(found, cover), cover)
+    found = None
+    if total >= MIN_ARTICLE:
+        prose = [b for b in blocks if not _in_list(b.element)]
+        found = _cms_body(coverage(prose), sum(b.length for b in prose) or total)
+        if found is None:
+            found = _best_scored(root, blocks, cover)
+    if found is not None:
+        return _guard(_tighten(found, cover), cover)
+    return next((el for selector in fallback for el in selector(root)
+                 if len(el.text_content()) >= MIN_ARTICLE), None)
 
 
 def coverage(blocks: Sequence[Scored]) -> dict[HtmlElement, int]:
@@ -247,7 +255,8 @@ def extract_content(doc: Document, rules: object) -> Document:
     """Stage: find the article element, then drop the navigation and link lists inside it."""
     ruleset = getattr(doc, "ruleset", None)
     selectors = getattr(ruleset, "content", ()) if ruleset is not None else ()
-    found = find_main_content(doc.root, selectors=selectors)
+    fallback = getattr(ruleset, "imported_content", ()) if ruleset is not None else ()
+    found = find_main_content(doc.root, selectors=selectors, fallback=fallback)
     if found is None:
         return doc.replace(article=None)
     if ruleset is not None and not getattr(ruleset, "prune", True):

@@ -104,7 +104,14 @@ class RuleSet:
 
     @property
     def content(self) -> tuple[Selector, ...]:
-        return tuple(sel for f in self.files for sel in f.content)
+        """Body selectors of files written for this tool (most specific first)."""
+        return tuple(sel for f in self.files if not f.imported for sel in f.content)
+
+    @property
+    def imported_content(self) -> tuple[Selector, ...]:
+        """Body selectors of imported files (ftr-site-config): often older than the site's
+        current markup, so extraction tries them only when its own heuristics find nothing."""
+        return tuple(sel for f in self.files if f.imported for sel in f.content)
 
     def first(self, key: str) -> tuple[tuple[Selector, ...], bool]:
         """The `title` / `author` / `date` / `source_links` selectors of the first file
