@@ -32,6 +32,8 @@ from sanitizer.transforms import apply_site_changes
 #: Never removed by a strip rule, whatever it matches.
 PROTECTED_TAGS = frozenset({"html", "body", "head", "main"})
 #: Elements a phrase can be the whole text of.
+#: Inline elements: a phrase only when they stand alone in their parent.
+INLINE = frozenset({"a", "span", "strong", "b", "em", "i", "small", "label", "font"})
 PHRASE_BLOCKS = frozenset({
     "p", "div", "span", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "a", "strong", "b",
     "em", "i", "small", "section", "aside", "header", "footer", "figure", "button", "label",
@@ -139,9 +141,20 @@ def _scope(el: HtmlElement, rule: PhraseRule, article: HtmlElement) -> list[Html
 
 
 def _blocks(article: HtmlElement) -> Iterator[HtmlElement]:
+    """Elements that can be a phrase on their own: blocks, and inline elements that are
+    the whole text of their parent ("Read the <a>original article</a>." is a sentence)."""
     for el in article.iterdescendants():
-        if tag_of(el) in PHRASE_BLOCKS:
+        tag = tag_of(el)
+        if tag in PHRASE_BLOCKS and (tag not in INLINE or _alone(el)):
             yield el
+
+
+def _alone(el: HtmlElement) -> bool:
+    """Whether an inline element is all the text its parent shows."""
+    parent = el.getparent()
+    if parent is None:
+        return True
+    return visible_text(parent) == visible_text(el)
 
 
 def _protected(root: HtmlElement, kept: frozenset[HtmlElement]) -> frozenset[HtmlElement]:

@@ -138,3 +138,18 @@ def test_rules_which_shows_precedence_and_counts(capsys: pytest.CaptureFixture[s
     assert "precedence (first wins): user > site > cms > generic > imported" in out
     assert "  site      repost.example.toml removed" in out
     assert "repost.example.spread-it x2" in out and "phrase.source-link x1" in out
+
+
+def test_a_phrase_inside_a_sentence_is_not_a_block() -> None:
+    from sanitizer import clean_html
+
+    body = "".join(f"<p>Paragraph {n} of a story about the harbour ferries and their new "
+                   "timetable, long enough to be the article.</p>" for n in range(5))
+    page = (f"<html><body><article>{body}<p>This article was originally published by "
+            "<a href='https://harbour.example/'>Harbour News</a>. Read the <a href="
+            "'https://harbour.example/2024/ferries'>original article</a>.</p>"
+            "<p><a href='https://harbour.example/2024/ferries'>Original article</a></p>"
+            "</article></body></html>")
+    doc = clean_html(page, url="https://copies.example/ferries")
+    assert "Read the original article." in doc.text  # the credit sentence stays whole
+    assert "phrase.source-link" in {r.rule for r in doc.removals}  # the bare anchor goes
