@@ -24,8 +24,7 @@ from typing import Any
 from cssselect import HTMLTranslator, SelectorError
 from lxml import etree
 
-from sanitizer.errors import RuleError
-from sanitizer.ftr import Note
+from sanitizer.ftr import Note, read_source
 from sanitizer.saferegex import UnsafeRegex, compile_safe
 from sanitizer.selectors import SelectorSyntaxError, css_to_xpath
 
@@ -58,13 +57,7 @@ def convert_list(path: Path) -> Imported:
     Raises:
         RuleError: the file can't be read or is not UTF-8 text.
     """
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as err:
-        raise RuleError(f"can't read: {err.strerror}", path=str(path)) from err
-    except UnicodeDecodeError as err:
-        raise RuleError(f"not UTF-8 text (byte {err.start})", path=str(path)) from err
-    return convert_text(text, path)
+    return convert_text(read_source(path), path)
 
 
 def convert_text(text: str, path: Path) -> Imported:

@@ -96,13 +96,21 @@ def convert_file(path: Path) -> Converted:
     Raises:
         RuleError: the file can't be read or is not UTF-8 text.
     """
+    return convert_text(read_source(path), path)
+
+
+def read_source(path: Path) -> str:
+    """The text of a community rule file (ftr-site-config, a filter list).
+
+    Raises:
+        RuleError: the file can't be read or is not UTF-8 text.
+    """
     try:
-        text = path.read_bytes().decode("utf-8")
+        return path.read_bytes().decode("utf-8")
     except OSError as err:
         raise RuleError(f"can't read: {err.strerror}", path=str(path)) from err
     except UnicodeDecodeError as err:
         raise RuleError(f"not UTF-8 text (byte {err.start})", path=str(path)) from err
-    return convert_text(text, path)
 
 
 def convert_text(text: str, path: Path) -> Converted:

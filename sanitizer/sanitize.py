@@ -16,12 +16,12 @@ import nh3
 from lxml import etree
 from lxml.html import HtmlElement
 
+from sanitizer.article import TITLE_CLASS
 from sanitizer.document import Document
 from sanitizer.errors import RuleError
 from sanitizer.limits import check_ampersands
 from sanitizer.parse import tree_safe
 from sanitizer.rulebook import Rulebook
-from sanitizer.article import TITLE_CLASS
 from sanitizer.text import block_text_of_html
 
 #: Never allowed, whatever an allow-list says: each can run script or load a page.

@@ -162,7 +162,8 @@ def test_photo_credit_is_not_a_source(s: Sanitizer) -> None:
 
 
 def test_source_line_mid_article_cites_data_not_an_original(s: Sanitizer) -> None:
-    chart = '<p>Source: <a href="https://stats.example/tables/ferries-2023">Ferry Statistics</a></p>'
+    chart = ('<p>Source: <a href="https://stats.example/tables/ferries-2023">'
+             "Ferry Statistics</a></p>")
     html = page().replace("<p>Paragraph 3", chart + "<p>Paragraph 3")
     assert s.clean_html(html, url=URL).source is None
     doc = s.clean_html(page(chart), url=URL)  # the same line closing the article is a credit

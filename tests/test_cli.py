@@ -781,7 +781,8 @@ def test_batch_with_a_missing_middle_source_from_a_subprocess(tmp_path, http_ser
     missing = tmp_path / "second.html"
     out_dir = tmp_path / "out"
 
-    proc = run_cli("clean", "--allow-private", "-q", "--out-dir", str(out_dir), str(REPOST), str(missing), url)
+    proc = run_cli("clean", "--allow-private", "-q", "--out-dir", str(out_dir), str(REPOST),
+                   str(missing), url)
 
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr

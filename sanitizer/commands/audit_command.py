@@ -9,7 +9,12 @@ from typing import Any
 
 from sanitizer.audit import run_audit
 from sanitizer.audit_records import AuditRow
-from sanitizer.commands.options import add_common, add_rules_option, rulebook_from
+from sanitizer.commands.options import (
+    add_common,
+    add_crawl_options,
+    add_rules_option,
+    rulebook_from,
+)
 from sanitizer.commands.progress import Progress
 from sanitizer.engine import ENGINES
 from sanitizer.errors import InputError
@@ -56,10 +61,7 @@ def add_parser(sub: Any) -> None:
                              "(default: start a local cluster)")
     parser.add_argument("--threshold", type=float, default=COPY_SHARE, metavar="SHARE",
                         help=f"share of an original a copy must reproduce (default {COPY_SHARE})")
-    parser.add_argument("--allow-private", action="store_true",
-                        help="allow fetching private and loopback addresses (tests, intranets)")
-    parser.add_argument("--delay", type=float, metavar="SECONDS",
-                        help="wait between two requests to one host (default: the fetcher's)")
+    add_crawl_options(parser)
     add_rules_option(parser)
     add_common(parser)
     parser.set_defaults(handler=run)

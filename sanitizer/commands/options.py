@@ -38,6 +38,14 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
                         help="with --engine dask and no --scheduler: local worker processes")
 
 
+def add_crawl_options(parser: argparse.ArgumentParser) -> None:
+    """--allow-private and --delay (audit, trace)."""
+    parser.add_argument("--allow-private", action="store_true",
+                        help="allow fetching private and loopback addresses (tests, intranets)")
+    parser.add_argument("--delay", type=float, metavar="SECONDS",
+                        help="wait between two requests to one host (default: the fetcher's)")
+
+
 def rulebook_from(args: argparse.Namespace) -> Rulebook:
     """Load the bundled rules plus every --rules folder."""
     return load_rules(*args.rules)

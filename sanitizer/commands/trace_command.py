@@ -9,7 +9,12 @@ from typing import Any
 
 from sanitizer.api import Sanitizer
 from sanitizer.audit import make_fetcher
-from sanitizer.commands.options import add_common, add_rules_option, rulebook_from
+from sanitizer.commands.options import (
+    add_common,
+    add_crawl_options,
+    add_rules_option,
+    rulebook_from,
+)
 from sanitizer.trace import MAX_HOPS, Hop, trace
 
 
@@ -22,10 +27,7 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--max-hops", type=int, default=MAX_HOPS, metavar="N",
                         help=f"follow at most N credits (default {MAX_HOPS})")
     parser.add_argument("--json", action="store_true", help="print the chain as JSON")
-    parser.add_argument("--allow-private", action="store_true",
-                        help="allow fetching private and loopback addresses (tests, intranets)")
-    parser.add_argument("--delay", type=float, metavar="SECONDS",
-                        help="wait between two requests to one host (default: the fetcher's)")
+    add_crawl_options(parser)
     add_rules_option(parser)
     add_common(parser)
     parser.set_defaults(handler=run)
