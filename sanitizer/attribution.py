@@ -15,7 +15,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 from lxml.html.builder import E
@@ -24,7 +23,7 @@ from sanitizer.credits import Candidate, CreditRules, compile_credit_rules
 from sanitizer.document import Document, Finding, Source
 from sanitizer.rulebook import Rulebook
 from sanitizer.text import fold, tag_of, visible_text
-from sanitizer.urls import absolute, host_of, is_web_url, path_depth, same_site, site_of
+from sanitizer.urls import absolute, host_of, is_web_url, path_depth, same_site, site_of, url_key
 
 #: A source is claimed only when its evidence adds up to at least this.
 THRESHOLD = 0.5
@@ -250,7 +249,7 @@ def _decide(candidates: list[Candidate], doc: Document, credit_rules: CreditRule
     named: dict[str, _Tally] = {}
     for c in candidates:
         if c.url:
-            tally = by_url.setdefault(_url_key(c.url), _Tally())
+            tally = by_url.setdefault(url_key(c.url), _Tally())
             tally.weight += c.weight
             if c.weight > tally.best:
                 tally.best = c.weight
@@ -295,7 +294,7 @@ def _best_url(by_url: dict[str, _Tally], candidates: list[Candidate]
     if not by_url:
         return None, _Tally()
     key = max(by_url, key=lambda k: (by_url[k].weight, path_depth(k)))
-    original = next(c.url for c in candidates if c.url and _url_key(c.url) == key)
+    original = next(c.url for c in candidates if c.url and url_key(c.url) == key)
     return original, by_url[key]
 
 
@@ -306,12 +305,6 @@ def _named_for_url(named: dict[str, _Tally], url: str) -> str | None:
         if tally.publisher and site and site in re.sub(r"\W", "", fold(tally.publisher)):
             return tally.publisher
     return None
-
-
-def _url_key(url: str) -> str:
-    """Two spellings of one URL (scheme, www., trailing slash, fragment) share a key."""
-    parts = urlsplit(url)
-    return f"{host_of(url)}{parts.path.rstrip('/')}?{parts.query}"
 
 
 def attach_credit(doc: Document, rules: Rulebook) -> Document:

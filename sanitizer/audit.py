@@ -32,8 +32,8 @@ from sanitizer.fetch import Fetcher
 from sanitizer.matching import COPY_SHARE, MatchIndex, containment, shingles
 from sanitizer.rulebook import Rulebook, load_rules
 from sanitizer.store import Store
-from sanitizer.urls import host_of
-from sanitizer.verdict import decide, headline_changed, read_credit, url_key
+from sanitizer.urls import host_of, url_key
+from sanitizer.verdict import decide, headline_changed, read_credit
 
 log = logging.getLogger(__name__)
 Notice = Callable[[str], None]

@@ -18,8 +18,8 @@ from sanitizer.fetch import read_file
 from sanitizer.matching import shingles
 from sanitizer.parse import parse_page
 from sanitizer.text import block_text, fold, visible_text
-from sanitizer.urls import host_of, is_web_url, site_of
-from sanitizer.verdict import OriginalRef, url_key
+from sanitizer.urls import host_of, is_web_url, site_of, url_key
+from sanitizer.verdict import OriginalRef
 
 #: Removals by these rule families are page furniture, not share-bait.
 NOT_SHAREBAIT = ("widgets.", "own-output.")

@@ -18,7 +18,7 @@ from typing import Any
 from sanitizer.api import Sanitizer
 from sanitizer.audit_records import article_text, load_page, one_line
 from sanitizer.matching import containment, shingles
-from sanitizer.verdict import url_key
+from sanitizer.urls import url_key
 
 MAX_HOPS = 5
 

@@ -87,3 +87,17 @@ def path_depth(url: str) -> int:
     except ValueError:
         return 0
     return len([seg for seg in path.split("/") if seg])
+
+
+def url_key(url: str) -> str:
+    """One key for the spellings of a URL (scheme, www., trailing slash, fragment)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host_of(url)}{port}{parts.path.rstrip('/')}{query}"

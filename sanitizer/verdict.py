@@ -17,13 +17,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
 from sanitizer.document import Document
 from sanitizer.text import fold, tag_of, visible_text
-from sanitizer.urls import absolute, host_of, is_web_url, same_site
+from sanitizer.urls import absolute, is_web_url, same_site, url_key
 
 VERDICTS = ("linked", "canonical", "credited", "upstream", "uncredited", "not-a-copy", "error")
 #: Verdicts that give the original its due (the credit rate of a site).
@@ -70,20 +69,6 @@ class CreditFacts:
     names_original: bool = False
     other_url: str | None = None
     licence: str | None = None
-
-
-def url_key(url: str) -> str:
-    """One key for the spellings of a URL (scheme, www., trailing slash, fragment)."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return url
-    try:
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        port = ""
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{host_of(url)}{port}{parts.path.rstrip('/')}{query}"
 
 
 def read_credit(doc: Document, root: HtmlElement, original: OriginalRef) -> CreditFacts:
