@@ -17,7 +17,7 @@ from sanitizer.ruletypes import (
     Transform,
 )  # fmt: skip
 from sanitizer.selectors import Selector
-from sanitizer.stripplan import StripPlan
+from sanitizer.stripplan import StripPlan, merged
 
 #: One chosen file: the file, its strip plans (its own, then its rules for this host).
 Chosen = tuple[RuleFile, tuple[StripPlan, ...]]
@@ -126,7 +126,7 @@ class RuleSet:
     def strip_hits(self, root: HtmlElement) -> Iterator[tuple[StripRule, HtmlElement]]:
         """Every strip rule's matches, file by file in precedence order."""
         off = self.disabled
-        for plan in self.plans:
+        for plan in merged(self.plans):
             for rule, el in plan.hits(root):
                 if rule.id not in off and (not rule.not_hosts or rule.applies_to(self.host)):
                     yield rule, el

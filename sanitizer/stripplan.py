@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -45,7 +46,7 @@ class _Union:
     halves: tuple[_Union, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # eq=False: hashed by identity, for caches
 class StripPlan:
     """A file's strip rules compiled for matching together; `hits` gives them in rule order."""
 
@@ -124,6 +125,26 @@ class StripPlan:
                           if _token_hit(self.rules[i].match, token))
             self._token_memory[token] = known
         return known
+
+
+@lru_cache(maxsize=128)
+def merged(plans: tuple[StripPlan, ...]) -> tuple[StripPlan, ...]:
+    """The same rules in fewer plans: runs of small plans (hand-written files) become one,
+    so a page is walked once for all of them; big plans (imported lists) stay as they are.
+    """
+    out: list[StripPlan] = []
+    run: list[StripPlan] = []
+    for plan in (*plans, None):
+        if plan is not None and not plan.unions:
+            run.append(plan)
+            continue
+        if run:
+            out.append(run[0] if len(run) == 1 else
+                       StripPlan.build([rule for p in run for rule in p.rules]))
+            run = []
+        if plan is not None:
+            out.append(plan)
+    return tuple(out)
 
 
 def _simple_names(rule: StripRule) -> list[tuple[str | None, str, str]]:
