@@ -234,7 +234,6 @@ def _nearby(article: HtmlElement) -> Iterator[HtmlElement]:
 @dataclass
 class _Tally:
     weight: float = 0.0
-    best: float = 0.0
     publisher: str | None = None
     publisher_weight: float = 0.0
 
@@ -251,8 +250,6 @@ def _decide(candidates: list[Candidate], doc: Document, credit_rules: CreditRule
         if c.url:
             tally = by_url.setdefault(url_key(c.url), _Tally())
             tally.weight += c.weight
-            if c.weight > tally.best:
-                tally.best = c.weight
             if c.publisher and c.weight > tally.publisher_weight:
                 tally.publisher, tally.publisher_weight = c.publisher, c.weight
         if c.publisher:

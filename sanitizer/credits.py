@@ -82,6 +82,7 @@ class CreditRules:
     phrases: tuple[CreditPhrase, ...] = ()
     wires: tuple[Wire, ...] = ()
     publishers: Mapping[str, str] = field(default_factory=dict)
+    known_names: frozenset[str] = frozenset()  # publishers and agency bylines, folded
 
     def publisher_for(self, url: str | None) -> str | None:
         """A known publisher name for the URL's site, else the site's domain."""
@@ -129,10 +130,7 @@ class CreditRules:
 
     def is_known(self, name: str) -> bool:
         """True for a wire agency or a publisher in the table."""
-        key = fold(name).removeprefix("the ")
-        names = {fold(n).removeprefix("the ") for n in self.publishers.values()}
-        names |= {fold(b).removeprefix("the ") for w in self.wires for b in w.bylines}
-        return key in names
+        return _name_key(name) in self.known_names
 
     def wire_credits(self, doc: Document, own: str | None) -> Iterator[Candidate]:
         """Wire-copy credits: a dateline at the article's start, or the agency as author."""
@@ -234,7 +232,14 @@ def compile_credit_rules(data: Mapping[str, Any], path: str = "attribution.toml"
         )
         for item in data.get("wire", [])
     )
-    return CreditRules(phrases, wires, dict(data.get("publishers", {})))
+    publishers = dict(data.get("publishers", {}))
+    known = {_name_key(n) for n in publishers.values()}
+    known |= {_name_key(b) for w in wires for b in w.bylines}
+    return CreditRules(phrases, wires, publishers, frozenset(known))
+
+
+def _name_key(name: str) -> str:
+    return fold(name).removeprefix("the ")
 
 
 def _optional(pattern: str | None, path: str, rule_id: object) -> re.Pattern[str] | None:

@@ -154,7 +154,6 @@ class Document:
     encoding: str = "utf-8"
     page: Page | None = None
     metadata: Metadata = Metadata()
-    site_rules: tuple[str, ...] = ()
     article: HtmlElement | None = None
     source: Source | None = None
     removals: tuple[Removal, ...] = ()

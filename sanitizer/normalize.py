@@ -108,8 +108,6 @@ def _unlazy(img: HtmlElement) -> None:
     lazy_set = next((img.get(a) for a in LAZY_SRCSET if img.get(a)), None)
     if lazy_set:
         _set(img, "srcset", lazy_set)
-    elif src and PLACEHOLDER_SRC.search(src) and img.get("srcset") is None:
-        pass
 
 
 def _is_tracker(img: HtmlElement) -> bool:

@@ -24,9 +24,7 @@ Stage = Callable[[Document, Rulebook], Document]
 
 def select_rules(doc: Document, rules: Rulebook) -> Document:
     """Stage: the rules for this page's host, then the generic ones."""
-    ruleset = rules.select(doc.url)
-    return doc.replace(ruleset=ruleset, site_rules=tuple(n for n in ruleset.names
-                                                         if "/sites/" in n.replace("\\", "/")))
+    return doc.replace(ruleset=rules.select(doc.url))
 
 
 DEFAULT_STAGES: tuple[Stage, ...] = (

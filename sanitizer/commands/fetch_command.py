@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sanitizer.archive import WarcArchive
-from sanitizer.commands.options import add_common
+from sanitizer.commands.options import add_allow_private, add_common
 from sanitizer.commands.progress import Progress
 from sanitizer.errors import InputError
 from sanitizer.fetch import DEFAULT_MAX_BYTES, Fetcher
@@ -32,9 +32,7 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore-robots", action="store_true",
                         help="fetch pages robots.txt disallows (only with the owner's "
                              "permission; recorded in the results)")
-    parser.add_argument("--allow-private", action="store_true",
-                        help="allow loopback, private and other non-public addresses "
-                             "(refused by default: a URL or redirect could reach your network)")
+    add_allow_private(parser)
 
 
 def fetch_settings(args: argparse.Namespace) -> tuple[tuple[str, Any], ...]:

@@ -38,10 +38,16 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
                         help="with --engine dask and no --scheduler: local worker processes")
 
 
+def add_allow_private(parser: argparse.ArgumentParser) -> None:
+    """--allow-private: the one way past the fetcher's private-address guard."""
+    parser.add_argument("--allow-private", action="store_true",
+                        help="allow loopback, private and other non-public addresses "
+                             "(refused by default: a URL or redirect could reach your network)")
+
+
 def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     """--allow-private and --delay (audit, trace)."""
-    parser.add_argument("--allow-private", action="store_true",
-                        help="allow fetching private and loopback addresses (tests, intranets)")
+    add_allow_private(parser)
     parser.add_argument("--delay", type=float, metavar="SECONDS",
                         help="wait between two requests to one host (default: the fetcher's)")
 
