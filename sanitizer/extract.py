@@ -251,12 +251,24 @@ def _credit_check(rules: object) -> Callable[[str], bool]:
     return lambda text: len(text) <= CREDIT_MAX_CHARS and any(p.search(text) for p in phrases)
 
 
+def locate_article(doc: Document, rules: object) -> Document:
+    """Stage: find the article element on the whole page, before anything is stripped
+    (the strip stage spares it; extraction then prunes it)."""
+    return doc.replace(article=_find(doc))
+
+
+def _find(doc: Document) -> HtmlElement | None:
+    ruleset = doc.ruleset
+    selectors = ruleset.content if ruleset is not None else ()
+    fallback = ruleset.imported_content if ruleset is not None else ()
+    return find_main_content(doc.root, selectors=selectors, fallback=fallback)
+
+
 def extract_content(doc: Document, rules: object) -> Document:
-    """Stage: find the article element, then drop the navigation and link lists inside it."""
-    ruleset = getattr(doc, "ruleset", None)
-    selectors = getattr(ruleset, "content", ()) if ruleset is not None else ()
-    fallback = getattr(ruleset, "imported_content", ()) if ruleset is not None else ()
-    found = find_main_content(doc.root, selectors=selectors, fallback=fallback)
+    """Stage: the article element (the located one, else found now), without the
+    navigation and link lists inside it."""
+    found = doc.article if doc.article is not None else _find(doc)
+    ruleset = doc.ruleset
     if found is None:
         return doc.replace(article=None)
     if ruleset is not None and not getattr(ruleset, "prune", True):

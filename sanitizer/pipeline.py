@@ -12,12 +12,14 @@ from collections.abc import Callable, Sequence
 from sanitizer.article import isolate_article
 from sanitizer.attribution import attach_credit, detect_source
 from sanitizer.document import Document
-from sanitizer.extract import extract_content
+from sanitizer.extract import extract_content, locate_article
 from sanitizer.metadata import add_metadata
 from sanitizer.normalize import normalize
 from sanitizer.rulebook import Rulebook
+from sanitizer.ruleset import RuleSet
 from sanitizer.sanitize import sanitize
 from sanitizer.strip import strip_phrases, strip_structure
+from sanitizer.transforms import apply_site_changes
 
 Stage = Callable[[Document, Rulebook], Document]
 
@@ -27,11 +29,20 @@ def select_rules(doc: Document, rules: Rulebook) -> Document:
     return doc.replace(ruleset=rules.select(doc.url))
 
 
+def settle_rules(doc: Document, rules: Rulebook) -> Document:
+    """Stage: CMS rule files whose fingerprint matches the page join its rules, whose
+    replacements, transforms and metadata hints then change the page."""
+    ruleset = (doc.ruleset or RuleSet()).resolve(doc.root)
+    return apply_site_changes(doc.replace(ruleset=ruleset), ruleset)
+
+
 DEFAULT_STAGES: tuple[Stage, ...] = (
     add_metadata,      # title, byline, dates, canonical, JSON-LD: needs the whole page
     select_rules,      # site rules for the host, then generic rules
-    strip_structure,   # share widgets, comments, related posts, by selector
-    extract_content,   # find the article element
+    settle_rules,      # CMS fingerprints; the rules' replacements and transforms
+    locate_article,    # the article element, on the whole page
+    strip_structure,   # share widgets, comments, related posts, by selector; not the article
+    extract_content,   # navigation and link lists inside the article
     detect_source,     # credits in and around the article, head metadata
     strip_phrases,     # "Spread it!", "Share this:", "Source link" as whole blocks
     isolate_article,   # a standalone <article>: title + content

@@ -14,9 +14,6 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 _TRANSLATOR = HTMLTranslator()
-#: `#id`, `.class`, `div#id`, `div.class`: selectors matched by a token lookup.
-SIMPLE_NAME = re.compile(
-    r"^(?P<tag>[a-zA-Z][a-zA-Z0-9]*)?(?P<kind>[#.])(?P<name>-?[_a-zA-Z][-\w]*)$")
 
 
 class SelectorSyntaxError(ValueError):
@@ -140,10 +137,12 @@ class TokenPattern:
             raise SelectorSyntaxError(f"bad token pattern: {err}") from err
 
     def matches(self, el: HtmlElement) -> bool:
-        for token in element_tokens(el):
-            if self.pattern.search(token) and not (self.exclude and self.exclude.search(token)):
-                return True
-        return False
+        return any(self.matches_name(token) for token in element_tokens(el))
+
+    def matches_name(self, name: str) -> bool:
+        """Whether one class name or id satisfies the pattern."""
+        return bool(self.pattern.search(name)) and not (
+            self.exclude is not None and self.exclude.search(name))
 
     def __call__(self, root: HtmlElement) -> list[HtmlElement]:
         found = root.xpath("descendant-or-self::*[@class or @id]")

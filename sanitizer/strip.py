@@ -2,18 +2,15 @@
 
 Two passes, as DESIGN.md §2 orders them:
 
-- `strip_structure`, before extraction, over the whole page: [[strip]] rules (plugin
-  selectors, class/id words, share-intent links).
+- `strip_structure`, over the whole page once the article element is located:
+  [[strip]] rules (plugin selectors, class/id words, share-intent links).
 - `strip_phrases`, after extraction and source detection, inside the article:
   [[phrase]] rules matched against whole short blocks ("Spread it!", "Share this:").
 
-Before the strip rules, `strip_structure` settles the page's rules (CMS fingerprints,
-sanitizer/ruleset.py) and applies their replacements, transforms and metadata hints
-(sanitizer/transforms.py).
-
 The over-removal guard skips any single hit that would take more than
-`Options.guard_share` of the text it is measured against, or the element a site's
-`content` selector names (or one holding it), and says so in a Finding.
+`Options.guard_share` of the text it is measured against, the located article, or the
+element a site's `content` selector names (or one holding either), and says so in a
+Finding.
 """
 
 from __future__ import annotations
@@ -24,10 +21,8 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from sanitizer.document import Document, Finding, Removal
-from sanitizer.extract import find_main_content
 from sanitizer.rulebook import PhraseRule, Rulebook, RuleSet, StripRule
 from sanitizer.text import tag_of, visible_text
-from sanitizer.transforms import apply_site_changes
 
 #: Never removed by a strip rule, whatever it matches.
 PROTECTED_TAGS = frozenset({"html", "body", "head", "main"})
@@ -45,9 +40,8 @@ REMOVAL_EXCERPT = 300
 
 
 def strip_structure(doc: Document, rules: Rulebook) -> Document:
-    """Stage: settle the page's rules, apply their transforms, then the [[strip]] rules."""
-    ruleset = (doc.ruleset or RuleSet()).resolve(doc.root)
-    doc = apply_site_changes(doc.replace(ruleset=ruleset), ruleset)
+    """Stage: the [[strip]] rules, over the whole page, sparing the article."""
+    ruleset = doc.ruleset or RuleSet()
     allowed = _protected(doc.root, ruleset.allowed(doc.root))
     guard = _Guard.of(doc, ruleset)
     removals: list[Removal] = []
@@ -68,9 +62,8 @@ def strip_structure(doc: Document, rules: Rulebook) -> Document:
 
 @dataclass(frozen=True, slots=True)
 class _Guard:
-    """What no strip rule may take: the main content (what the site's `content` names, and
-    what extraction's heuristics would pick without any site rule, in case a site rule
-    is out of date), any element holding it, or more than `guard_share` of the page's
+    """What no strip rule may take: the article (the located one, and what the site's
+    `content` names), any element holding it, or more than `guard_share` of the page's
     paragraph text."""
 
     kept: frozenset[HtmlElement]
@@ -78,8 +71,8 @@ class _Guard:
 
     @classmethod
     def of(cls, doc: Document, ruleset: RuleSet) -> _Guard:
-        main = find_main_content(doc.root)
-        named = _content_elements(doc.root, ruleset) | ({main} if main is not None else set())
+        article = {doc.article} if doc.article is not None else set()
+        named = _content_elements(doc.root, ruleset) | article
         return cls(_protected(doc.root, named),
                    len(_paragraph_text(doc.root)) * doc.options.guard_share)
 

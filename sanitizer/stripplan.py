@@ -3,10 +3,10 @@
 An imported ad-blocker list holds thousands of selectors; run one by one they would
 walk the tree thousands of times per page. A `StripPlan` compiles a file's rules once:
 
-- `#id`, `.class`, `tag.class`, and groups of them (`div.sharedaddy, #jp-post-flair`):
-  looked up by token in one pass over the elements that have a class or id;
-- token patterns (`tokens = '(^|-)share'`): tested in that same pass, once per distinct
-  class name (a page repeats its class names; the answers are remembered);
+- CSS made of tags, classes, ids and attribute tests, perhaps under ancestors
+  (`div.sharedaddy, #jp-post-flair`, `[id^='taboola-']`, `.author-box .social`), and
+  token patterns (`tokens = '(^|-)share'`): matched together in one pass over the page
+  by attribute look-ups (sanitizer/cssindex.py);
 - other CSS and XPath, when a file has many (`UNION_FROM`): joined into XPath unions
   (`a | b | ...`) arranged as a binary tree, so a page walks the tree once per union
   and descends only into halves that matched something, to name the rule behind each
@@ -19,22 +19,20 @@ without looking at the others.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
 
+from sanitizer.cssindex import AttributeIndex, Chain, compile_group
 from sanitizer.ruletypes import StripRule
-from sanitizer.selectors import SIMPLE_NAME, Selector, TokenPattern
+from sanitizer.selectors import Selector, TokenPattern
 
 UNION_SIZE = 64
 #: Fewer XPath rules than this are run one by one: a hand-written file's rules match on
 #: most pages, and descending into unions that match costs more than it saves.
 UNION_FROM = 48
-#: Distinct class names whose token-pattern answers a plan remembers (then starts over).
-TOKEN_MEMORY = 50_000
-Named = tuple[int, str | None]  # (rule index, tag the name must be on, or None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,29 +49,22 @@ class StripPlan:
     """A file's strip rules compiled for matching together; `hits` gives them in rule order."""
 
     rules: tuple[StripRule, ...]
-    ids: dict[str, tuple[Named, ...]]
-    classes: dict[str, tuple[Named, ...]]
+    index: AttributeIndex
     unions: tuple[_Union, ...]
     singles: tuple[int, ...]
-    token_rules: tuple[int, ...] = ()
-    _token_memory: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False,
-                                                      compare=False)
 
     @classmethod
     def build(cls, rules: Sequence[StripRule]) -> StripPlan:
-        ids: dict[str, list[Named]] = {}
-        classes: dict[str, list[Named]] = {}
+        chains: list[tuple[int, Chain]] = []
         xpaths: list[int] = []
         singles: list[int] = []
-        token_rules: list[int] = []
+        patterns: list[tuple[int, TokenPattern]] = []
         for i, rule in enumerate(rules):
-            names = _simple_names(rule)
-            if names:
-                for tag, kind, name in names:
-                    (ids if kind == "#" else classes).setdefault(name, []).append(
-                        (i, tag.lower() if tag else None))
+            compiled = _chains(rule)
+            if compiled:
+                chains.extend((i, chain) for chain in compiled)
             elif isinstance(rule.match, TokenPattern):
-                token_rules.append(i)
+                patterns.append((i, rule.match))
             elif isinstance(rule.match, Selector):
                 xpaths.append(i)
             else:
@@ -81,50 +72,18 @@ class StripPlan:
         if len(xpaths) < UNION_FROM:
             singles, xpaths = sorted(singles + xpaths), []
         chunks = [xpaths[n:n + UNION_SIZE] for n in range(0, len(xpaths), UNION_SIZE)]
-        return cls(tuple(rules), {k: tuple(v) for k, v in ids.items()},
-                   {k: tuple(v) for k, v in classes.items()},
-                   tuple(_union(rules, chunk) for chunk in chunks), tuple(singles),
-                   tuple(token_rules))
+        return cls(tuple(rules), AttributeIndex.build(chains, patterns),
+                   tuple(_union(rules, chunk) for chunk in chunks), tuple(singles))
 
     def hits(self, root: HtmlElement) -> list[tuple[StripRule, HtmlElement]]:
         """Every (rule, element) match on the page, in rule order, then document order."""
-        found: list[tuple[int, HtmlElement]] = []
-        if self.ids or self.classes or self.token_rules:
-            found.extend(self._name_hits(root))
+        found: list[tuple[int, HtmlElement]] = list(self.index.hits(root))
         for union in self.unions:
             found.extend(_union_hits(self.rules, union, root))
         for i in self.singles:
             found.extend((i, el) for el in self.rules[i].match(root))
         found.sort(key=lambda hit: hit[0])  # stable: document order within a rule
         return [(self.rules[i], el) for i, el in found]
-
-    def _name_hits(self, root: HtmlElement) -> Iterator[tuple[int, HtmlElement]]:
-        """One pass over the elements with a class or id: names, then token patterns."""
-        for el in root.xpath("descendant-or-self::*[@class or @id]"):
-            if not isinstance(el, HtmlElement):
-                continue
-            ident = el.get("id")
-            tokens = (el.get("class") or "").split()
-            named = list(self.ids.get(ident, ())) if ident else []
-            for token in tokens:
-                named.extend(self.classes.get(token, ()))
-            matched = [i for i, tag in named if tag is None or tag == el.tag]
-            if self.token_rules:
-                for token in (*tokens, ident) if ident else tokens:
-                    matched.extend(self._token_matches(token))
-            for i in dict.fromkeys(matched):
-                yield i, el
-
-    def _token_matches(self, token: str) -> tuple[int, ...]:
-        """The token-pattern rules a class name or id satisfies (remembered per name)."""
-        known = self._token_memory.get(token)
-        if known is None:
-            if len(self._token_memory) >= TOKEN_MEMORY:
-                self._token_memory.clear()
-            known = tuple(i for i in self.token_rules
-                          if _token_hit(self.rules[i].match, token))
-            self._token_memory[token] = known
-        return known
 
 
 @lru_cache(maxsize=128)
@@ -147,24 +106,13 @@ def merged(plans: tuple[StripPlan, ...]) -> tuple[StripPlan, ...]:
     return tuple(out)
 
 
-def _simple_names(rule: StripRule) -> list[tuple[str | None, str, str]]:
-    """[(tag, '#' or '.', name)] when the rule's CSS is `#id` / `.class` / `tag.class`
-    selectors only (a group of them too); [] otherwise."""
+def _chains(rule: StripRule) -> list[Chain]:
+    """The rule's CSS as chains for the attribute index, when all of it compiles; [] when
+    some part needs XPath (the rule then runs as XPath, whole)."""
     if not isinstance(rule.match, Selector) or rule.match.kind != "css":
         return []
-    names = []
-    for part in rule.match.expr.split(","):
-        m = SIMPLE_NAME.match(part.strip())
-        if m is None:
-            return []
-        names.append((m["tag"], m["kind"], m["name"]))
-    return names
-
-
-def _token_hit(pattern: object, token: str) -> bool:
-    assert isinstance(pattern, TokenPattern)
-    return bool(pattern.pattern.search(token)) and not (
-        pattern.exclude is not None and pattern.exclude.search(token))
+    chains, rest = compile_group(rule.match.expr)
+    return [] if rest else chains
 
 
 def _union(rules: Sequence[StripRule], members: Sequence[int]) -> _Union:
