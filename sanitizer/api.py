@@ -52,7 +52,7 @@ class Sanitizer:
         if original:
             options = Options(original=original, nofollow=options.nofollow,
                               guard_share=options.guard_share)
-        return run(parse_page(page, options), self.rulebook)
+        return run(parse_page(page, options), self.rulebook, own_tree=True)
 
     def clean_html(self, html: str | bytes, *, url: str | None = None,
                    original: str | None = None) -> Document:

@@ -16,6 +16,7 @@ compound with no attribute test) are left to XPath by the caller.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -270,10 +271,10 @@ class AttributeIndex:
                    NameMatcher.build(patterns) if patterns else None, tuple(everywhere),
                    on_tags, maybe)
 
-    def hits(self, root: HtmlElement) -> Iterator[tuple[int, HtmlElement]]:
-        """(rule index, element) for every match, in document order."""
+    def hits(self, scopes: Iterable[HtmlElement]) -> Iterator[tuple[int, HtmlElement]]:
+        """(rule index, element) for every match in the scopes' subtrees, in order."""
         on_tags, everywhere, entries_of = self.on_tags, self.everywhere, self._entries
-        for el in root.iter(etree.Element):
+        for el in itertools.chain.from_iterable(s.iter(etree.Element) for s in scopes):
             entries: list[Entry] = []
             for attr in everywhere:
                 value = el.get(attr)

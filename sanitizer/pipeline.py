@@ -52,9 +52,12 @@ DEFAULT_STAGES: tuple[Stage, ...] = (
 )  # fmt: skip
 
 
-def run(doc: Document, rules: Rulebook, stages: Sequence[Stage] = DEFAULT_STAGES) -> Document:
-    """Run the stages over a copy of the document's tree (the caller's tree is untouched)."""
-    doc = doc.replace(root=copy.deepcopy(doc.root))
+def run(doc: Document, rules: Rulebook, stages: Sequence[Stage] = DEFAULT_STAGES, *,
+        own_tree: bool = False) -> Document:
+    """Run the stages over a copy of the document's tree (the caller's tree is untouched),
+    or over the tree itself when the caller hands it over (`own_tree`: a fresh parse)."""
+    if not own_tree:
+        doc = doc.replace(root=copy.deepcopy(doc.root))
     for stage in stages:
         doc = stage(doc, rules)
     return doc

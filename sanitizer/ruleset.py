@@ -123,10 +123,12 @@ class RuleSet:
         """Elements protected by [[allow]] rules."""
         return frozenset(el for rule in self.allows for el in rule.match(root))
 
-    def strip_hits(self, root: HtmlElement) -> Iterator[tuple[StripRule, HtmlElement]]:
-        """Every strip rule's matches, file by file in precedence order."""
+    def strip_hits(self, root: HtmlElement, scopes: Sequence[HtmlElement] | None = None
+                   ) -> Iterator[tuple[StripRule, HtmlElement]]:
+        """Every strip rule's matches on the page (or in `scopes`, see StripPlan.hits),
+        file by file in precedence order."""
         off = self.disabled
         for plan in merged(self.plans):
-            for rule, el in plan.hits(root):
+            for rule, el in plan.hits(root, scopes):
                 if rule.id not in off and (not rule.not_hosts or rule.applies_to(self.host)):
                     yield rule, el

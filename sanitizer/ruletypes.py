@@ -66,11 +66,12 @@ class PhraseRule:
     max_chars: int = 120
     why: str = ""
 
-    def matches(self, text: str) -> bool:
-        """True when `text` (a whole block) is this phrase."""
+    def matches(self, text: str, key: str | None = None) -> bool:
+        """True when `text` (a whole block) is this phrase; `key` is its `phrase_key`
+        when the caller has it already."""
         if len(text) > self.max_chars:
             return False
-        if self.literals and phrase_key(text) in self.literals:
+        if self.literals and (key if key is not None else phrase_key(text)) in self.literals:
             return True
         return bool(self.regex and self.regex.fullmatch(text.strip()))
 

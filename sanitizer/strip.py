@@ -2,8 +2,10 @@
 
 Two passes, as DESIGN.md §2 orders them:
 
-- `strip_structure`, over the whole page once the article element is located:
-  [[strip]] rules (plugin selectors, class/id words, share-intent links).
+- `strip_structure`, once the article element is located, over it and what source
+  detection reads around it (the whole page when there is no article): [[strip]]
+  rules (plugin selectors, class/id words, share-intent links). The rest of the page
+  is not the output, so it is left as it is.
 - `strip_phrases`, after extraction and source detection, inside the article:
   [[phrase]] rules matched against whole short blocks ("Spread it!", "Share this:").
 
@@ -20,9 +22,11 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
+from sanitizer.attribution import _nearby as nearby
 from sanitizer.document import Document, Finding, Removal
 from sanitizer.rulebook import PhraseRule, Rulebook, RuleSet, StripRule
-from sanitizer.text import tag_of, visible_text
+from sanitizer.ruletypes import phrase_key
+from sanitizer.text import INVISIBLE, tag_of, visible_text
 
 #: Never removed by a strip rule, whatever it matches.
 PROTECTED_TAGS = frozenset({"html", "body", "head", "main"})
@@ -40,13 +44,13 @@ REMOVAL_EXCERPT = 300
 
 
 def strip_structure(doc: Document, rules: Rulebook) -> Document:
-    """Stage: the [[strip]] rules, over the whole page, sparing the article."""
+    """Stage: the [[strip]] rules in and around the article, sparing the article."""
     ruleset = doc.ruleset or RuleSet()
     allowed = _protected(doc.root, ruleset.allowed(doc.root))
     guard = _Guard.of(doc, ruleset)
     removals: list[Removal] = []
     findings: list[Finding] = []
-    for rule, el in ruleset.strip_hits(doc.root):
+    for rule, el in ruleset.strip_hits(doc.root, _scopes(doc.article)):
         if not _attached(el, doc.root) or el in allowed or tag_of(el) in PROTECTED_TAGS:
             continue
         text = visible_text(el)
@@ -58,6 +62,24 @@ def strip_structure(doc: Document, rules: Rulebook) -> Document:
         removals.append(Removal(rule.id, text[:REMOVAL_EXCERPT] or describe(el)))
         _remove(el, rule.action)
     return doc.removed(*removals).noted(*_unique(findings))
+
+
+def _scopes(article: HtmlElement | None) -> list[HtmlElement] | None:
+    """The article and the elements around it that source detection reads, in document
+    order; None (the whole page) when no article was located."""
+    if article is None:
+        return None
+    return sorted([article, *nearby(article)], key=_position)
+
+
+def _position(el: HtmlElement) -> list[int]:
+    """Sibling indexes from the root down to `el`: sorts elements in document order."""
+    path = []
+    node, parent = el, el.getparent()
+    while parent is not None:
+        path.append(parent.index(node))
+        node, parent = parent, parent.getparent()
+    return path[::-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,20 +108,24 @@ def strip_phrases(doc: Document, rules: Rulebook) -> Document:
         return doc
     phrases = doc.ruleset.phrases
     longest = max(rule.max_chars for rule in phrases)
-    budget = len(visible_text(doc.article)) * doc.options.guard_share
+    budget: float | None = None  # the guard's share of the article, measured at first need
+    hiding = _holding_invisible(doc.article)
     removals: list[Removal] = []
     findings: list[Finding] = []
-    for el in list(_blocks(doc.article)):
-        if not _attached(el, doc.article):
+    for el in list(_blocks(doc.article, hiding)):
+        if not _attached(el, doc.article) or _longer(el, longest, hiding):
             continue
         text = visible_text(el)
         if not text or len(text) > longest:
             continue
-        rule = next((r for r in phrases if r.matches(text)), None)
+        key = phrase_key(text)
+        rule = next((r for r in phrases if r.matches(text, key)), None)
         if rule is None:
             continue
         doomed = _scope(el, rule, doc.article)
         taken = sum(len(visible_text(d)) for d in doomed)
+        if budget is None:  # nothing is removed before the first hit: the article whole
+            budget = len(visible_text(doc.article)) * doc.options.guard_share
         if taken > max(budget, GUARD_FLOOR):
             findings.append(_guard_finding(rule.id, text))
             continue
@@ -133,21 +159,48 @@ def _scope(el: HtmlElement, rule: PhraseRule, article: HtmlElement) -> list[Html
     return doomed
 
 
-def _blocks(article: HtmlElement) -> Iterator[HtmlElement]:
+def _blocks(article: HtmlElement, hiding: set[HtmlElement]) -> Iterator[HtmlElement]:
     """Elements that can be a phrase on their own: blocks, and inline elements that are
     the whole text of their parent ("Read the <a>original article</a>." is a sentence)."""
     for el in article.iterdescendants():
         tag = tag_of(el)
-        if tag in PHRASE_BLOCKS and (tag not in INLINE or _alone(el)):
+        if tag in PHRASE_BLOCKS and (tag not in INLINE or _alone(el, hiding)):
             yield el
 
 
-def _alone(el: HtmlElement) -> bool:
+def _alone(el: HtmlElement, hiding: set[HtmlElement]) -> bool:
     """Whether an inline element is all the text its parent shows."""
     parent = el.getparent()
     if parent is None:
         return True
+    if parent not in hiding and _shown(parent.text_content()) != _shown(el.text_content()):
+        return False  # the parent shows more (all text of both is visible)
     return visible_text(parent) == visible_text(el)
+
+
+def _holding_invisible(article: HtmlElement) -> set[HtmlElement]:
+    """Elements of the article with a script, style or other invisible element inside."""
+    holding: set[HtmlElement] = set()
+    for hidden in article.iterdescendants(*INVISIBLE):
+        for anc in hidden.iterancestors():
+            if anc in holding:
+                break
+            holding.add(anc)
+    return holding
+
+
+def _longer(el: HtmlElement, limit: int, hiding: set[HtmlElement]) -> bool:
+    """Whether the element's visible text surely has more than `limit` characters: all
+    its text is visible and more than `limit` of it is not white space."""
+    if el in hiding:
+        return False
+    raw = el.text_content()
+    return len(raw) > limit and _shown(raw) > limit
+
+
+def _shown(text: str) -> int:
+    """Characters of `text` that are not white space."""
+    return len("".join(text.split()))
 
 
 def _protected(root: HtmlElement, kept: frozenset[HtmlElement]) -> frozenset[HtmlElement]:

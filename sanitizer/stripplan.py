@@ -75,13 +75,20 @@ class StripPlan:
         return cls(tuple(rules), AttributeIndex.build(chains, patterns),
                    tuple(_union(rules, chunk) for chunk in chunks), tuple(singles))
 
-    def hits(self, root: HtmlElement) -> list[tuple[StripRule, HtmlElement]]:
-        """Every (rule, element) match on the page, in rule order, then document order."""
-        found: list[tuple[int, HtmlElement]] = list(self.index.hits(root))
+    def hits(self, root: HtmlElement, scopes: Sequence[HtmlElement] | None = None
+             ) -> list[tuple[StripRule, HtmlElement]]:
+        """Every (rule, element) match on the page, or in the subtrees of `scopes` (in
+        document order, not nested), in rule order, then document order."""
+        found: list[tuple[int, HtmlElement]] = list(self.index.hits(scopes or (root,)))
+        xpath_hits: list[tuple[int, HtmlElement]] = []
         for union in self.unions:
-            found.extend(_union_hits(self.rules, union, root))
+            xpath_hits.extend(_union_hits(self.rules, union, root))
         for i in self.singles:
-            found.extend((i, el) for el in self.rules[i].match(root))
+            xpath_hits.extend((i, el) for el in self.rules[i].match(root))
+        if scopes:
+            within = set(scopes)
+            xpath_hits = [(i, el) for i, el in xpath_hits if _under(el, within)]
+        found.extend(xpath_hits)
         found.sort(key=lambda hit: hit[0])  # stable: document order within a rule
         return [(self.rules[i], el) for i, el in found]
 
@@ -104,6 +111,10 @@ def merged(plans: tuple[StripPlan, ...]) -> tuple[StripPlan, ...]:
         if plan is not None:
             out.append(plan)
     return tuple(out)
+
+
+def _under(el: HtmlElement, scopes: set[HtmlElement]) -> bool:
+    return el in scopes or any(anc in scopes for anc in el.iterancestors())
 
 
 def _chains(rule: StripRule) -> list[Chain]:
