@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sanitizer import prefilter
 from sanitizer.selectors import Selector, TokenPattern
 from sanitizer.text import fold
 
@@ -65,6 +66,12 @@ class PhraseRule:
     scope: str = "node"
     max_chars: int = 120
     why: str = ""
+    #: What a text must contain for `regex` to match it (sanitizer/prefilter.py).
+    gate: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.regex is not None and self.gate is None:
+            object.__setattr__(self, "gate", prefilter.gate(self.regex))
 
     def matches(self, text: str, key: str | None = None) -> bool:
         """True when `text` (a whole block) is this phrase; `key` is its `phrase_key`
@@ -73,7 +80,8 @@ class PhraseRule:
             return False
         if self.literals and (key if key is not None else phrase_key(text)) in self.literals:
             return True
-        return bool(self.regex and self.regex.fullmatch(text.strip()))
+        return bool(self.regex and prefilter.may_match(self.gate, text)
+                    and self.regex.fullmatch(text.strip()))
 
 
 @dataclass(frozen=True, slots=True)
