@@ -119,9 +119,10 @@ class RuleSet:
         return next(((getattr(f, key), f.imported) for f in self.files if getattr(f, key)),
                     ((), False))
 
-    def allowed(self, root: HtmlElement) -> frozenset[HtmlElement]:
-        """Elements protected by [[allow]] rules."""
-        return frozenset(el for rule in self.allows for el in rule.match(root))
+    def holds_allowed(self, el: HtmlElement) -> bool:
+        """Whether an [[allow]] rule protects the element or one inside it."""
+        return any(found is el or el in found.iterancestors()  # an XPath may look further
+                   for rule in self.allows for found in rule.match(el))
 
     def strip_hits(self, root: HtmlElement, scopes: Sequence[HtmlElement] | None = None
                    ) -> Iterator[tuple[StripRule, HtmlElement]]:

@@ -18,7 +18,6 @@ Finding.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
@@ -46,12 +45,13 @@ REMOVAL_EXCERPT = 300
 def strip_structure(doc: Document, rules: Rulebook) -> Document:
     """Stage: the [[strip]] rules in and around the article, sparing the article."""
     ruleset = doc.ruleset or RuleSet()
-    allowed = _protected(doc.root, ruleset.allowed(doc.root))
-    guard = _Guard.of(doc, ruleset)
+    hits = list(ruleset.strip_hits(doc.root, _scopes(doc.article)))
+    guard = _Guard(doc, ruleset, (el for _, el in hits))
     removals: list[Removal] = []
     findings: list[Finding] = []
-    for rule, el in ruleset.strip_hits(doc.root, _scopes(doc.article)):
-        if not _attached(el, doc.root) or el in allowed or tag_of(el) in PROTECTED_TAGS:
+    for rule, el in hits:
+        if (not _attached(el, doc.root) or tag_of(el) in PROTECTED_TAGS
+                or ruleset.holds_allowed(el)):
             continue
         text = visible_text(el)
         if not _rule_accepts(rule, el, text):
@@ -82,24 +82,26 @@ def _position(el: HtmlElement) -> list[int]:
     return path[::-1]
 
 
-@dataclass(frozen=True, slots=True)
 class _Guard:
     """What no strip rule may take: the article (the located one, and what the site's
     `content` names), any element holding it, or more than `guard_share` of the page's
     paragraph text."""
 
-    kept: frozenset[HtmlElement]
-    budget: float
+    __slots__ = ("budget", "kept")
 
-    @classmethod
-    def of(cls, doc: Document, ruleset: RuleSet) -> _Guard:
+    def __init__(self, doc: Document, ruleset: RuleSet, hits: Iterable[HtmlElement]) -> None:
         article = {doc.article} if doc.article is not None else set()
-        named = _content_elements(doc.root, ruleset) | article
-        return cls(_protected(doc.root, named),
-                   len(_paragraph_text(doc.root)) * doc.options.guard_share)
+        self.kept = _protected(_content_elements(doc.root, ruleset) | article)
+        # Measured only when a hit holds enough paragraph text to be refused (removals
+        # only shorten what a later hit holds, so the others never will).
+        needed = any(_paragraph_chars(el) > GUARD_FLOOR for el in hits)
+        self.budget = _paragraph_chars(doc.root) * doc.options.guard_share if needed else 0.0
 
     def refuses(self, el: HtmlElement) -> bool:
-        return el in self.kept or _too_much(el, self.budget)
+        if el in self.kept:
+            return True
+        taken = _paragraph_chars(el)
+        return taken > GUARD_FLOOR and taken > self.budget
 
 
 def strip_phrases(doc: Document, rules: Rulebook) -> Document:
@@ -203,7 +205,7 @@ def _shown(text: str) -> int:
     return len("".join(text.split()))
 
 
-def _protected(root: HtmlElement, kept: frozenset[HtmlElement]) -> frozenset[HtmlElement]:
+def _protected(kept: frozenset[HtmlElement]) -> frozenset[HtmlElement]:
     """Elements kept by a rule, and their ancestors (removing one would take them)."""
     ancestors = {a for el in kept for a in el.iterancestors()}
     return frozenset(kept | ancestors)
@@ -222,15 +224,9 @@ def _unique(findings: list[Finding]) -> list[Finding]:
     return list(dict.fromkeys(findings))
 
 
-def _too_much(el: HtmlElement, budget: float) -> bool:
-    taken = len(_paragraph_text(el))
-    return taken > GUARD_FLOOR and taken > budget
-
-
-def _paragraph_text(el: HtmlElement) -> str:
-    """Text of the paragraphs under `el`: the measure of article-like content."""
-    parts: Iterable[str] = (p.text_content() for p in el.iter("p", "li", "blockquote", "pre"))
-    return "".join(parts) or ""
+def _paragraph_chars(el: HtmlElement) -> int:
+    """Characters of the paragraphs under `el`: the measure of article-like content."""
+    return sum(len(p.text_content()) for p in el.iter("p", "li", "blockquote", "pre"))
 
 
 def _guard_finding(rule_id: str, text: str) -> Finding:
