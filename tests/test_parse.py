@@ -48,3 +48,17 @@ def test_xml_declaration_is_accepted() -> None:
 def test_not_a_page_is_an_input_error(raw: bytes) -> None:
     with pytest.raises(InputError):
         parse_page(Page(url="https://x.example/", content=raw))
+
+
+@pytest.mark.parametrize(("encoding", "odd"), [
+    *(("utf-8", odd) for odd in ("\x01", "\x0c", "\x7f", "\ufffe")),
+    *(("windows-1252", odd) for odd in ("\x01", "\x0c", "\x7f")),
+])
+def test_characters_a_tree_cannot_hold_are_dropped_before_parsing(encoding: str, odd: str
+                                                                  ) -> None:
+    markup = f"<html><body><p>one{odd}two</p><p>three</p></body></html>"
+    page = Page(url="https://example.com/", content=markup.encode(encoding),
+                headers={"content-type": f"text/html; charset={encoding}"})
+    doc = parse_page(page)
+    assert [p.text_content() for p in doc.root.iter("p")] == [
+        "one two" if odd == "\x0c" else "onetwo", "three"]
