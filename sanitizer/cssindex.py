@@ -33,13 +33,16 @@ VALUE_MEMORY = 50_000
 NAMES = ("class", "id")
 
 _IDENT = r"-?[_a-zA-Z][-\w]*"
+_WS = "[ \t\r\n\f]"  # white space to CSS (U+00A0 is a name character)
 _TAG = re.compile(r"[a-zA-Z][a-zA-Z0-9]*|\*")
 _PART = re.compile(
     rf"\.(?P<cls>{_IDENT})|#(?P<id>{_IDENT})"
-    rf"|\[\s*(?P<attr>{_IDENT})\s*(?:(?P<op>[~^$*|]?=)\s*"
-    r"""(?:"(?P<dq>[^"\\]*)"|'(?P<sq>[^'\\]*)'|(?P<bare>-?[_a-zA-Z][-\w]*))\s*)?\]""")
-_COMBINATOR = re.compile(r"\s*(>)\s*|\s+")
-_COMMA = re.compile(r"\s*,\s*")
+    rf"|\[{_WS}*(?P<attr>{_IDENT}){_WS}*(?:(?P<op>[~^$*|]?=){_WS}*"
+    r"""(?:"(?P<dq>[^"\\]*)"|'(?P<sq>[^'\\]*)'|(?P<bare>-?[_a-zA-Z][-\w]*))"""
+    rf"{_WS}*)?\]")
+_COMBINATOR = re.compile(f"{_WS}*(>){_WS}*|{_WS}+")
+#: White space to XPath's normalize-space (and so to cssselect's class and `~=` tests).
+_XML_SPACE = re.compile("[ \t\r\n]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,7 @@ class Condition:
             case "=":
                 return value == want
             case "~=":
-                return want in value.split()
+                return want in words_of(value)
             case "^=":
                 return value.startswith(want)
             case "$=":
@@ -122,6 +125,12 @@ class Chain:
                 or conditions[0])
 
 
+def words_of(value: str) -> list[str]:
+    """An attribute value's words as cssselect's XPath sees them (split on XML white
+    space only; the tree holds no other ASCII white space, see sanitizer/parse.py)."""
+    return value.split() if value.isascii() else _XML_SPACE.split(value.strip(" \t\r\n"))
+
+
 def compile_group(expr: str) -> tuple[list[Chain], list[str]]:
     """The selectors of a CSS group (`a, b, c`) this module can match, and the rest as
     CSS text for XPath (`[]` when every part compiled)."""
@@ -149,9 +158,9 @@ def _split_group(expr: str) -> list[str]:
         elif ch in "])":
             depth -= 1
         elif ch == "," and depth == 0:
-            parts.append(expr[start:i].strip())
+            parts.append(expr[start:i].strip(" \t\r\n\f"))
             start = i + 1
-    parts.append(expr[start:].strip())
+    parts.append(expr[start:].strip(" \t\r\n\f"))
     return [p for p in parts if p]
 
 
@@ -192,7 +201,7 @@ def _compound_at(text: str, pos: int) -> tuple[Compound | None, int]:
             return None, pos
         conditions.append(condition)
         pos = m.end()
-    if pos < len(text) and text[pos] not in " \t\n>":
+    if pos < len(text) and text[pos] not in " \t\r\n\f>":
         return None, pos  # a pseudo-class, an escape, a sibling combinator
     if pos == start:
         return None, pos  # nothing here
@@ -299,14 +308,15 @@ class AttributeIndex:
         if len(self._memory) >= VALUE_MEMORY:
             self._memory.clear()
         found: list[Entry] = list(self.exact.get((attr, value), ()))
-        words = value.split()
+        words = words_of(value)
         for word in words:
             found.extend(self.words.get((attr, word), ()))
         tests = self.tests.get(attr)
         if tests and self._maybe[attr].search(value):
             found.extend(entry for cond, entry in tests if cond.test(value))
         if self.names is not None and attr in NAMES:
-            for name in words if attr == "class" else [value]:  # an id is one name
+            # class names as TokenPattern splits them; an id is one name (none if empty)
+            for name in value.split() if attr == "class" else [value] if value else []:
                 found.extend(self._pattern_entries(self.names, name))
         known = tuple(found)
         self._memory[(attr, value)] = known

@@ -66,8 +66,8 @@ def _needed(sequence: Sequence) -> Words | None:
     found: list[Words] = []
     run = ""
     for op, arg in sequence:
-        if op is sre_constants.LITERAL:
-            run += chr(arg).lower()  # type: ignore[call-overload]
+        if op is sre_constants.LITERAL and not _UNSURE.match(char := chr(arg)):  # type: ignore[call-overload]
+            run += char.lower()
             continue
         if run:
             found.append(frozenset({run}))
@@ -77,8 +77,7 @@ def _needed(sequence: Sequence) -> Words | None:
             found.append(words)
     if run:
         found.append(frozenset({run}))
-    usable = [w for w in found if not any(map(_UNSURE.search, w))]
-    return max(usable, key=_strength, default=None)
+    return max(found, key=_strength, default=None)
 
 
 def _needed_by(op: object, arg: object) -> Words | None:
@@ -98,9 +97,10 @@ def _needed_by(op: object, arg: object) -> Words | None:
     return None  # classes, anchors, wildcards, look-arounds: nothing certain
 
 
-def _strength(words: Words) -> tuple[int, int]:
-    """Longer shortest word first (rarer in text), then fewer words."""
-    return (min(map(len, words)), -len(words))
+def _strength(words: Words) -> tuple[int, float]:
+    """Longer shortest word first (rarer in text), then longer words on average ("the"
+    is weaker than {"download", "get"})."""
+    return (min(map(len, words)), sum(map(len, words)) / len(words))
 
 
 def _without_longer(words: Iterable[str]) -> list[str]:
