@@ -1,7 +1,8 @@
 """The records that flow through the pipeline: Page in, Document out.
 
 `Document` is frozen; stages return `dataclasses.replace(doc, ...)`. The lxml tree
-inside it is the one mutable thing: `pipeline.run` works on its own copy.
+inside it is the one mutable thing: `pipeline.run` works on its own copy, or on a fresh
+parse handed over to it.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ class Document:
 
     Attributes:
         url: the page's own URL (base for relative links), if known.
-        root: the parsed page (`<html>` element); the pipeline's own copy.
+        root: the parsed page (`<html>` element); the pipeline's own.
         encoding: the character encoding the bytes were decoded with.
         metadata: what the page says about itself.
         article: the main-content element, once extracted (inside `root` until
