@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lxml.html import HtmlElement, fromstring
+from lxml.html import HtmlElement
 
 from sanitizer.document import Document, Finding
 from sanitizer.rulebook import Rulebook
@@ -18,10 +18,10 @@ def isolate_article(doc: Document, rules: Rulebook) -> Document:
     """Stage: a new `<article>` holding the title heading and the content's children."""
     if doc.article is None:
         return doc.noted(Finding("no-content", "no article content found"))
-    article = fromstring("<article></article>")
+    article = doc.root.makeelement("article", {})  # the page's parser: its element classes
     title = doc.metadata.title
     if title and not _has_heading(doc.article, title):
-        heading = fromstring(f'<h1 class="{TITLE_CLASS}"></h1>')
+        heading = article.makeelement("h1", {"class": TITLE_CLASS})
         heading.text = title
         article.append(heading)
     content = doc.article
