@@ -16,7 +16,16 @@ from lxml.html import HtmlElement
 from sanitizer.credits import CreditRules, compile_credit_rules
 from sanitizer.document import Document, Removal
 from sanitizer.rulebook import Rulebook
-from sanitizer.scoring import Scored, junk_reason, link_density, paragraphs, rank, score_candidates
+from sanitizer.scoring import (
+    PRUNABLE,
+    Scored,
+    junk_reason,
+    link_density,
+    paragraphs,
+    rank,
+    score_candidates,
+    squashed_text,
+)
 from sanitizer.selectors import Selector
 from sanitizer.text import visible_text
 
@@ -79,12 +88,28 @@ def find_main_content(
 
 
 def coverage(blocks: Sequence[Scored]) -> dict[HtmlElement, int]:
-    """Characters of paragraph text inside each element that holds any."""
+    """Characters of paragraph text inside each element that holds any.
+
+    Each block's walk up the tree stops at the first element already seen (whose
+    ancestors are all seen); the sums are then passed up from the deepest elements.
+    """
     cover: dict[HtmlElement, int] = {}
+    parent: dict[HtmlElement, HtmlElement | None] = {}
+    downward: list[HtmlElement] = []  # every element after its ancestors
     for block in blocks:
-        cover[block.element] = cover.get(block.element, 0) + block.length
-        for anc in block.element.iterancestors():
-            cover[anc] = cover.get(anc, 0) + block.length
+        chain = []
+        node: HtmlElement | None = block.element
+        while node is not None and node not in cover:
+            cover[node] = 0
+            chain.append(node)
+            parent[node] = node.getparent()
+            node = parent[node]
+        downward.extend(reversed(chain))
+        cover[block.element] += block.length
+    for node in reversed(downward):
+        up = parent[node]
+        if up is not None:
+            cover[up] += cover[node]
     return cover
 
 
@@ -225,16 +250,17 @@ def in_body_junk(article: HtmlElement, is_credit: Callable[[str], bool] = lambda
     Blocks whose text `is_credit` (a credit line the attribution stage must still see)
     are kept.
     """
-    total = len(" ".join(article.text_content().split()))
+    total = len(squashed_text(article))
     found: list[tuple[str, HtmlElement]] = []
-    stack = [c for c in reversed(article) if isinstance(c.tag, str)]
-    while stack:
-        el = stack.pop()
+    inside = 0  # containers to pass over: those inside the last one found, which follow it
+    for el in article.iterdescendants(*PRUNABLE):  # in document order
+        if inside:
+            inside -= 1
+            continue
         reason = junk_reason(el, total)
         if reason and not is_credit(visible_text(el)):
             found.append((reason, el))
-        else:
-            stack.extend(c for c in reversed(el) if isinstance(c.tag, str))
+            inside = sum(1 for _ in el.iterdescendants(*PRUNABLE))
     return found
 
 
