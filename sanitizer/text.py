@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
-from lxml import etree
 from lxml.html import HtmlElement, fragment_fromstring
 
 #: Elements whose text is never shown to a reader.
@@ -55,42 +55,39 @@ def block_text(el: HtmlElement) -> str:
 def _collect_inner(el: HtmlElement, parts: list[str], *, blocks: bool) -> None:
     """Text of `el` and its descendants, without `el`'s own tail.
 
-    Iterative (an explicit stack, not recursion): a deeply nested tree can't overflow it.
+    Iterative (a stack of child iterators, not recursion): a deeply nested tree can't
+    overflow it. Comments and invisible elements give only their tails.
     """
-    if tag_of(el) in INVISIBLE:
+    tag = el.tag
+    if not isinstance(tag, str) or tag.lower() in INVISIBLE:
         return
     if el.text:
         parts.append(el.text)
     gap = "\n\n" if blocks else " "
-    stack: list[tuple[HtmlElement, bool]] = [(child, False) for child in reversed(el)]
+    append = parts.append
+    stack: list[tuple[HtmlElement, Iterator[HtmlElement], bool]] = [(el, iter(el), False)]
     while stack:
-        node, closing = stack.pop()
-        if closing:
-            _close(node, parts, gap)
-        else:
-            stack.extend(_open(node, parts, gap))
-
-
-def _open(node: HtmlElement, parts: list[str], gap: str) -> list[tuple[HtmlElement, bool]]:
-    """Emit what comes before `node`'s children; return the stack entries that follow."""
-    tag = tag_of(node)
-    if tag in INVISIBLE or not tag:
-        if isinstance(node, etree._Element) and node.tail:  # comments keep their tail
-            parts.append(node.tail)
-        return []
-    if tag in BLOCKS:
-        parts.append(gap)
-    if node.text:
-        parts.append(node.text)
-    return [(node, True), *((child, False) for child in reversed(node))]
-
-
-def _close(node: HtmlElement, parts: list[str], gap: str) -> None:
-    """Emit what comes after `node`'s children: the block gap, then its tail."""
-    if tag_of(node) in BLOCKS:
-        parts.append(gap)
-    if node.tail:
-        parts.append(node.tail)
+        node, children, is_block = stack[-1]
+        child = next(children, None)
+        if child is None:  # all of `node` is out: its closing gap, then its tail
+            stack.pop()
+            if node is not el:
+                if is_block:
+                    append(gap)
+                if node.tail:
+                    append(node.tail)
+            continue
+        tag = child.tag
+        if not isinstance(tag, str) or (tag := tag.lower()) in INVISIBLE:
+            if child.tail:
+                append(child.tail)
+            continue
+        is_block = tag in BLOCKS
+        if is_block:
+            append(gap)
+        if child.text:
+            append(child.text)
+        stack.append((child, iter(child), is_block))
 
 
 def fold(text: str) -> str:
