@@ -110,6 +110,7 @@ def strip_phrases(doc: Document, rules: Rulebook) -> Document:
         return doc
     phrases = doc.ruleset.phrases
     longest = max(rule.max_chars for rule in phrases)
+    longest_literal = max((rule.max_chars for rule in phrases if rule.literals), default=0)
     budget: float | None = None  # the guard's share of the article, measured at first need
     hiding = _holding_invisible(doc.article)
     removals: list[Removal] = []
@@ -120,7 +121,7 @@ def strip_phrases(doc: Document, rules: Rulebook) -> Document:
         text = visible_text(el)
         if not text or len(text) > longest:
             continue
-        key = phrase_key(text)
+        key = phrase_key(text) if len(text) <= longest_literal else ""  # too long for any
         rule = next((r for r in phrases if r.matches(text, key)), None)
         if rule is None:
             continue
