@@ -9,6 +9,7 @@ publisher names are data in `rules/attribution.toml`.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterator, Mapping
@@ -19,10 +20,18 @@ from typing import Any
 from lxml.html import HtmlElement
 from lxml.html.builder import E
 
-from sanitizer.credits import Candidate, CreditRules, compile_credit_rules
+from sanitizer.credits import (
+    Candidate,
+    CreditLine,
+    CreditRules,
+    compile_credit_rules,
+    has_text,
+    text_content,
+    with_word_filters,
+)
 from sanitizer.document import Document, Finding, Source
 from sanitizer.rulebook import Rulebook
-from sanitizer.text import fold, tag_of, visible_text
+from sanitizer.text import INVISIBLE, fold, tag_of, visible_text
 from sanitizer.urls import absolute, host_of, is_web_url, path_depth, same_site, site_of, url_key
 
 #: A source is claimed only when its evidence adds up to at least this.
@@ -46,7 +55,7 @@ ATTRIBUTION_CLASS = "attribution"
 
 @cache
 def _credit_rules(rulebook: Rulebook) -> CreditRules:
-    return compile_credit_rules(rulebook.attribution)
+    return with_word_filters(compile_credit_rules(rulebook.attribution))
 
 
 def detect_source(doc: Document, rules: Rulebook) -> Document:
@@ -155,16 +164,20 @@ def _credit_lines(doc: Document, credit_rules: CreditRules) -> Iterator[Candidat
     """Credits read from short blocks, once each (nested blocks repeat one line)."""
     if doc.article is None:
         return
-    offsets = _text_offsets(doc.article)
-    total = max(offsets.get(None, 0), 1)
+    offsets: dict[HtmlElement | None, int] | None = None  # counted once a line is found
     best: dict[str, Candidate] = {}  # one line counts once, with its link if it has one
-    for block in _credit_blocks(doc):
+    for block, line in _credit_blocks(doc.article, credit_rules):
+        if offsets is None:
+            offsets = _text_offsets(doc.article)
         offset = offsets.get(block)
+        total = max(offsets[None], 1)
         at_edge = offset is None or not EDGE_START < offset / total < EDGE_END
-        for candidate in credit_rules.read_block(block, _own_url(doc), at_edge=at_edge):
-            known = best.get(candidate.evidence)
-            if known is None or _rank(candidate) > _rank(known):
-                best[candidate.evidence] = candidate
+        candidate = credit_rules.read_credit(line, block, _own_url(doc), at_edge=at_edge)
+        if candidate is None:
+            continue
+        known = best.get(candidate.evidence)
+        if known is None or _rank(candidate) > _rank(known):
+            best[candidate.evidence] = candidate
     yield from best.values()
 
 
@@ -192,27 +205,110 @@ def _text_offsets(article: HtmlElement) -> dict[HtmlElement | None, int]:
     return offsets
 
 
-def _credit_blocks(doc: Document) -> Iterator[HtmlElement]:
-    """Short blocks in the article and just after it: where credit lines stand."""
-    if doc.article is None:
+def _credit_blocks(article: HtmlElement, credit_rules: CreditRules
+                   ) -> Iterator[tuple[HtmlElement, CreditLine]]:
+    """Short blocks in the article and just after it that read as credit lines."""
+    for scope in _scopes(article):
+        for el in _candidate_blocks(scope, credit_rules):
+            line = None if _in_media(el) else credit_rules.credit_line(el)
+            if line is not None:
+                yield el, line
+
+
+def _scopes(article: HtmlElement) -> Iterator[HtmlElement]:
+    """The article and the elements near it, unless inside a NOT_CREDITS element."""
+    parent = article.getparent()
+    outer = [tag_of(node) in NOT_CREDITS for node in article.iterancestors()]
+    for scope in (article, *_nearby(article)):
+        if not any(outer if scope.getparent() is parent else outer[1:]):
+            yield scope
+
+
+def _candidate_blocks(scope: HtmlElement, credit_rules: CreditRules) -> Iterator[HtmlElement]:
+    """Blocks outside NOT_CREDITS whose short text may make a credit, by quick tests.
+
+    The words of a credit are looked for once in the scope's text; only the elements
+    around them are read, each by its place in that text. Invisible text (a script)
+    may split a word there: the short blocks that hold some, and the elements around
+    them, are read anyway, and tested on their visible text.
+    """
+    content = text_content(scope)
+    places = credit_rules.credit_places(content)
+    reach = _reach_of_invisible_text(scope)
+    if places is not None and not places and not reach:
         return
-    for el in doc.article.iter(*CREDIT_BLOCKS):
-        if _is_credit_candidate(el):
+    stack = [(scope, 0, len(content), content)]
+    while stack:
+        el, start, end, content = stack.pop()
+        if el not in reach and not _any_within(places, start, end):
+            continue
+        tag = tag_of(el)
+        if tag in NOT_CREDITS:
+            continue
+        if tag in CREDIT_BLOCKS and _short(content) and (
+                credit_rules.may_credit(visible_text(el) if el in reach else content)):
             yield el
-    for el in _nearby(doc.article):
-        for sub in el.iter(*CREDIT_BLOCKS):
-            if _is_credit_candidate(sub):
-                yield sub
+        stack.extend(reversed(_children_text(el, start, end, content)))
 
 
-def _is_credit_candidate(el: HtmlElement) -> bool:
-    if any(tag_of(a) in NOT_CREDITS for a in el.iterancestors()) or tag_of(el) in NOT_CREDITS:
-        return False
+def _short(content: str) -> bool:
+    """True for the `text_content()` of a block short enough to be a credit line."""
+    return 0 < len(content.strip()) <= CREDIT_MAX_CHARS * 2
+
+
+def _any_within(places: list[int] | None, start: int, end: int) -> bool:
+    """Whether one of the sorted places is in [start, end); places None: anywhere."""
+    if places is None:
+        return True
+    i = bisect.bisect_left(places, start)
+    return i < len(places) and places[i] < end
+
+
+def _children_text(el: HtmlElement, start: int, end: int, content: str
+                   ) -> list[tuple[HtmlElement, int, int, str]]:
+    """Each child element, the place of its text in the scope's [start, end), its text.
+
+    The places are sums of lengths: should they not add up to `el`'s `content` (an
+    entity node would do that), every child gets all of `el`'s: none is passed over.
+    """
+    children = []
+    at = start + len(el.text or "")
+    for child in el:
+        text = text_content(child) if isinstance(child.tag, str) else ""
+        if isinstance(child.tag, str):
+            children.append((child, at, at + len(text), text))
+        at += len(text) + len(child.tail or "")
+    if at != start + len(content):
+        return [(child, start, end, text) for child, _, _, text in children]
+    return children
+
+
+def _reach_of_invisible_text(scope: HtmlElement) -> set[HtmlElement]:
+    """The short blocks of `scope` that hold invisible text (a script), and what holds them.
+
+    That text is in `text_content()`, not in `visible_text`, and may split a word.
+    """
+    reach: set[HtmlElement] = set()
+    for node in scope.iter(*INVISIBLE):
+        if node is scope or not has_text(node):
+            continue
+        outer = [*itertools.takewhile(lambda el: el is not scope, node.iterancestors()), scope]
+        for i, el in enumerate(outer):
+            if tag_of(el) not in CREDIT_BLOCKS:
+                continue
+            size = len(text_content(el).strip())
+            if size > CREDIT_MAX_CHARS * 2:
+                break  # the blocks around it are longer still
+            if size:
+                reach.update(outer[i:])
+                break
+    return reach
+
+
+def _in_media(el: HtmlElement) -> bool:
+    """True for a block in a photo or media credit, by its or its parents' class."""
     near = itertools.islice(itertools.chain([el], el.iterancestors()), MEDIA_DEPTH)
-    if any(MEDIA_CLASS.search(node.get("class") or "") for node in near):
-        return False
-    text = el.text_content()
-    return 0 < len(text.strip()) <= CREDIT_MAX_CHARS * 2
+    return any(MEDIA_CLASS.search(node.get("class") or "") for node in near)
 
 
 def _nearby(article: HtmlElement) -> Iterator[HtmlElement]:
