@@ -7,8 +7,9 @@ Looking for words costs a fraction of the patterns' backtracking.
 
 As the words allow any spacing, the tests can read lxml's `text_content()` of an element
 instead of the `visible_text` the patterns will see, and tell where in it the words are:
-the elements that hold none need no more reading. (prefilter.py gates the strip phrases
-on the very text they will see.)
+the elements that hold none need no more reading. Source detection uses this for credit
+lines (credits.py); the strip stage gates each [[phrase]] regex with `may_match` on the
+very text the regex will see.
 """
 
 from __future__ import annotations

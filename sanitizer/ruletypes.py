@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sanitizer import prefilter
+from sanitizer.regexwords import WordFilter
 from sanitizer.selectors import Selector, TokenPattern
 from sanitizer.text import fold
 
@@ -66,12 +66,12 @@ class PhraseRule:
     scope: str = "node"
     max_chars: int = 120
     why: str = ""
-    #: What a text must contain for `regex` to match it (sanitizer/prefilter.py).
-    gate: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    #: The words a text must hold for `regex` to match it (sanitizer/regexwords.py).
+    gate: WordFilter | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.regex is not None and self.gate is None:
-            object.__setattr__(self, "gate", prefilter.gate(self.regex))
+            object.__setattr__(self, "gate", WordFilter.of([self.regex]))
 
     def matches(self, text: str, key: str | None = None) -> bool:
         """True when `text` (a whole block) is this phrase; `key` is its `phrase_key`
@@ -80,7 +80,7 @@ class PhraseRule:
             return False
         if self.literals and (key if key is not None else phrase_key(text)) in self.literals:
             return True
-        return bool(self.regex and prefilter.may_match(self.gate, text)
+        return bool(self.regex and (self.gate is None or self.gate.may_match(text))
                     and self.regex.fullmatch(text.strip()))
 
 
