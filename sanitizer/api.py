@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from types import TracebackType
 
@@ -50,8 +51,7 @@ class Sanitizer:
         """Clean a page already fetched or read."""
         options = self.options
         if original:
-            options = Options(original=original, nofollow=options.nofollow,
-                              guard_share=options.guard_share)
+            options = dataclasses.replace(options, original=original)
         return run(parse_page(page, options), self.rulebook, own_tree=True)
 
     def clean_html(self, html: str | bytes, *, url: str | None = None,

@@ -26,11 +26,14 @@ class Options:
         original: the original's URL when the caller knows it (overrides detection).
         nofollow: add `nofollow ugc` to external links of the article.
         guard_share: the largest share of the article's text one rule may remove.
+        text_only: make the text alone (the `text` format): no markup is normalised,
+            serialised or sanitised, and `Document.html` stays empty.
     """
 
     original: str | None = None
     nofollow: bool = False
     guard_share: float = 0.5
+    text_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

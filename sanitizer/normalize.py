@@ -45,7 +45,8 @@ UNTRUSTED_REL = "nofollow ugc"
 
 
 def normalize(doc: Document, rules: Rulebook) -> Document:
-    """Stage: normalise links, images and leftovers of the article."""
+    """Stage: normalise links, images and leftovers of the article (for text output,
+    `Options.text_only`, all but the links and addresses, which the text doesn't show)."""
     if doc.article is None:
         return doc
     removals: list[Removal] = []
@@ -55,6 +56,15 @@ def normalize(doc: Document, rules: Rulebook) -> Document:
         if _is_tracker(img):
             removals.append(Removal("normalize.tracking-pixel", img.get("src") or ""))
             img.drop_tree()
+    if not doc.options.text_only:
+        _links_and_addresses(doc)
+    _drop_empty(doc.article)
+    return doc.removed(*removals)
+
+
+def _links_and_addresses(doc: Document) -> None:
+    """Absolute URLs without trackers, and `rel` on every link."""
+    assert doc.article is not None
     for el in doc.article.iter():
         for attr in URL_ATTRS.get(tag_of(el), ()):
             if el.get(attr):
@@ -67,8 +77,6 @@ def normalize(doc: Document, rules: Rulebook) -> Document:
                 del el.attrib["srcset"]
     for link in doc.article.iter("a"):
         _set_rel(link, doc.url, nofollow=doc.options.nofollow)
-    _drop_empty(doc.article)
-    return doc.removed(*removals)
 
 
 def _xml_safe(value: str) -> str:
@@ -91,7 +99,8 @@ def _set(el: HtmlElement, name: str, value: str) -> None:
 
 
 def _drop_unsafe_subtrees(article: HtmlElement, tags: Sequence[str]) -> None:
-    """Remove what the sanitiser would drop with its content, so emptiness is judged right.
+    """Remove what the sanitiser would drop with its content (rules/allowlist.toml's
+    `drop_with_content`), so emptiness is judged right and the text is what it keeps.
 
     (sanitize.py still drops them: this is for layout, not for safety.)
     """
@@ -157,11 +166,15 @@ def _set_rel(link: HtmlElement, page_url: str | None, *, nofollow: bool) -> None
 
 
 def _drop_empty(article: HtmlElement) -> None:
-    """Remove elements the strips left with no text and nothing to show (innermost first)."""
+    """Remove elements the strips left with no text and nothing to show (innermost first);
+    one holding only white space leaves it, so the words around it stay apart."""
     for el in reversed(list(article.iterdescendants())):
         tag = tag_of(el)
         if not tag or tag in CONTENT_VOIDS or el.getparent() is None:
             continue
         if (el.text or "").strip() or len(el):
             continue
-        el.drop_tree()
+        if el.text:
+            el.drop_tag()
+        else:
+            el.drop_tree()

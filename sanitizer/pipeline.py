@@ -17,7 +17,7 @@ from sanitizer.metadata import add_metadata
 from sanitizer.normalize import normalize
 from sanitizer.rulebook import Rulebook
 from sanitizer.ruleset import RuleSet
-from sanitizer.sanitize import sanitize
+from sanitizer.sanitize import plain_text, sanitize
 from sanitizer.strip import strip_phrases, strip_structure
 from sanitizer.transforms import apply_site_changes
 
@@ -51,11 +51,16 @@ DEFAULT_STAGES: tuple[Stage, ...] = (
     sanitize,          # nh3: the last word; nothing edits its output
 )  # fmt: skip
 
+#: For text output (`Options.text_only`): no markup is made, so none is sanitised.
+TEXT_STAGES: tuple[Stage, ...] = (*DEFAULT_STAGES[:-1], plain_text)
 
-def run(doc: Document, rules: Rulebook, stages: Sequence[Stage] = DEFAULT_STAGES, *,
+def run(doc: Document, rules: Rulebook, stages: Sequence[Stage] | None = None, *,
         own_tree: bool = False) -> Document:
-    """Run the stages over a copy of the document's tree (the caller's tree is untouched),
-    or over the tree itself when the caller hands it over (`own_tree`: a fresh parse)."""
+    """Run the stages (by default DEFAULT_STAGES, or TEXT_STAGES for `text_only`) over a
+    copy of the document's tree (the caller's tree is untouched), or over the tree itself
+    when the caller hands it over (`own_tree`: a fresh parse)."""
+    if stages is None:
+        stages = TEXT_STAGES if doc.options.text_only else DEFAULT_STAGES
     if not own_tree:
         doc = doc.replace(root=copy.deepcopy(doc.root))
     for stage in stages:

@@ -22,7 +22,7 @@ from sanitizer.errors import RuleError
 from sanitizer.limits import check_ampersands
 from sanitizer.parse import tree_safe
 from sanitizer.rulebook import Rulebook
-from sanitizer.text import block_text_of_html
+from sanitizer.text import block_text
 
 #: Never allowed, whatever an allow-list says: each can run script or load a page.
 FORBIDDEN_TAGS = frozenset({"script", "style", "iframe", "frame", "frameset", "object", "embed",
@@ -98,9 +98,23 @@ def inner_html(el: HtmlElement) -> str:
 
 
 def sanitize(doc: Document, rules: Rulebook) -> Document:
-    """Stage: serialise the article and sanitise it; the result is final."""
+    """Stage: serialise the article and sanitise it, and take its text; the result is
+    final."""
     if doc.article is None:
         return doc.replace(html="", text="")
     markup = etree.tostring(doc.article, encoding="unicode", method="html", with_tail=False)
-    clean = sanitize_html(markup, rules)
-    return doc.replace(html=clean, text=block_text_of_html(clean, skip_class=TITLE_CLASS))
+    return doc.replace(html=sanitize_html(markup, rules), text=article_text(doc.article))
+
+
+def plain_text(doc: Document, rules: Rulebook) -> Document:
+    """Stage, for text output (in place of `sanitize`): the article's text, as
+    `sanitize` takes it, and no markup."""
+    if doc.article is None:
+        return doc.replace(html="", text="")
+    return doc.replace(html="", text=article_text(doc.article))
+
+
+def article_text(article: HtmlElement) -> str:
+    """The text of a normalised article: its blocks, a blank line apart, without the
+    title heading (a field of its own) and what the sanitiser drops with its content."""
+    return block_text(article, skip=set(article.find_class(TITLE_CLASS)))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 
-from lxml.html import HtmlElement, fragment_fromstring
+from lxml.html import HtmlElement
 
 #: Elements whose text is never shown to a reader.
 INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "meta", "link"})
@@ -43,16 +43,18 @@ def visible_text(el: HtmlElement) -> str:
     return squash_space("".join(parts))
 
 
-def block_text(el: HtmlElement) -> str:
-    """The element's visible text with a blank line between blocks."""
+def block_text(el: HtmlElement, *, skip: Container[HtmlElement] = ()) -> str:
+    """The element's visible text with a blank line between blocks, leaving out the
+    elements in `skip` (their tails stay)."""
     parts: list[str] = []
-    _collect_inner(el, parts, blocks=True)
+    _collect_inner(el, parts, blocks=True, skip=skip)
     text = "".join(parts)
     lines = [squash_space(line) for line in _BLANKS.split(text)]
     return "\n\n".join(line for line in lines if line)
 
 
-def _collect_inner(el: HtmlElement, parts: list[str], *, blocks: bool) -> None:
+def _collect_inner(el: HtmlElement, parts: list[str], *, blocks: bool,
+                   skip: Container[HtmlElement] = ()) -> None:
     """Text of `el` and its descendants, without `el`'s own tail.
 
     Iterative (a stack of child iterators, not recursion): a deeply nested tree can't
@@ -78,7 +80,8 @@ def _collect_inner(el: HtmlElement, parts: list[str], *, blocks: bool) -> None:
                     append(node.tail)
             continue
         tag = child.tag
-        if not isinstance(tag, str) or (tag := tag.lower()) in INVISIBLE:
+        if not isinstance(tag, str) or (tag := tag.lower()) in INVISIBLE or (
+                skip and child in skip):
             if child.tail:
                 append(child.tail)
             continue
@@ -93,14 +96,3 @@ def _collect_inner(el: HtmlElement, parts: list[str], *, blocks: bool) -> None:
 def fold(text: str) -> str:
     """Normalise for comparisons: NFKC, case-folded, single spaces."""
     return squash_space(unicodedata.normalize("NFKC", text)).casefold()
-
-
-def block_text_of_html(markup: str, *, skip_class: str | None = None) -> str:
-    """`block_text` of an HTML fragment string, leaving out elements of `skip_class`."""
-    if not markup.strip():
-        return ""
-    holder = fragment_fromstring(markup, create_parent="div")
-    if skip_class:
-        for el in holder.find_class(skip_class):
-            el.drop_tree()
-    return block_text(holder)

@@ -188,6 +188,13 @@ def test_format_text_is_plain_text_with_keeps_and_without_drops(capsys):
         assert drop not in text
 
 
+def test_format_text_is_the_text_of_the_json_output(capsys):
+    _, out, _ = clean_repost(capsys, "-f", "text")  # made without markup (Options.text_only)
+    _, data, _ = clean_repost(capsys, "-f", "json")
+
+    assert out.strip() == json.loads(data)["text"].strip()
+
+
 def test_format_json_has_every_documented_key(capsys):
     code, out, _ = clean_repost(capsys, "--format", "json")
 

@@ -1,5 +1,6 @@
 """Properties of every output, over all samples and every page of the shared dev corpus:
-safe markup (foundation issue, line 3) and idempotence (line 4)."""
+safe markup (foundation issue, line 3), idempotence (line 4), and one text whatever the
+format (`--format text` makes no markup, issue 3)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from conftest import CORPUS_LIST, DEV_CORPUS, SAMPLE_LIST
 from lxml import html as lxml_html
 from safety import unsafe_parts
 
-from sanitizer import Sanitizer, render
+from sanitizer import Options, Sanitizer, render
 
 PAGES = [pytest.param(s.path / "source.html", s.url, id=f"sample:{s.name}") for s in SAMPLE_LIST]
 PAGES += [pytest.param(DEV_CORPUS / label["file"], label.get("url"), id=f"dev:{label['id']}")
@@ -34,6 +35,17 @@ def test_clean_is_idempotent(path: Path, url: str | None, cleaner: Sanitizer) ->
     assert _links(twice.html) == _links(once.html)
     assert (twice.source.url if twice.source else None) == (once.source.url if once.source
                                                             else None)
+
+
+@pytest.mark.parametrize(("path", "url"), PAGES)
+def test_text_output_is_the_text_of_the_html_output(path: Path, url: str | None,
+                                                    cleaner: Sanitizer) -> None:
+    full = cleaner.clean_file(path, url=url)
+    text_only = Sanitizer(rules=cleaner.rulebook, options=Options(text_only=True)).clean_file(
+        path, url=url)
+    assert text_only.html == "" and full.html
+    assert text_only.text == full.text
+    assert text_only.source == full.source and text_only.metadata == full.metadata
 
 
 def _links(markup: str) -> list[str]:

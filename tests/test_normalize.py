@@ -57,3 +57,11 @@ def test_empty_wrappers_left_by_strips_are_removed() -> None:
                      "<a href='https://www.facebook.com/sharer.php?u=1'>Share</a></div></div>"
                      "</article></body></html>", url=URL)
     assert "<div></div>" not in doc.html
+
+
+def test_an_empty_element_holding_white_space_leaves_it() -> None:
+    """Words an emptied inline element stood between stay apart (lemonde: "libertés (CNIL)")."""
+    doc = clean_html(f'<html><body><article>{TEXT}<p>libertés<span> </span>(CNIL) and'
+                     '<i><b></b></i> more</p></article></body></html>', url=URL)
+    assert "libertés (CNIL) and more" in doc.text
+    assert "<span>" not in doc.html and "<b>" not in doc.html

@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"sanitizer clean: error: {problem}", file=sys.stderr)
         return EXIT_FAILED if args.warc and not jobs else EXIT_USAGE
     task = CleanTask(rules=tuple(str(Path(r).resolve()) for r in args.rules),
-                     options=Options(original=args.original, nofollow=args.nofollow),
+                     options=Options(original=args.original, nofollow=args.nofollow,
+                                     text_only=args.format == "text"),
                      fmt=args.format, explain=args.explain, fetch=fetch_settings(args),
                      debug=args.debug, run_id=uuid.uuid4().hex)
     names = _output_names(args, jobs)
