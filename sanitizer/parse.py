@@ -62,15 +62,18 @@ def parse_page(page: Page, options: Options | None = None) -> Document:
         raise InputError(f"{where}: not an HTML page (no HTML tags near the start)",
                          source=page.url)
     check_text(text, where, page.url)
-    safe = encoding == "utf-8" and _utf8_tree_safe(content, text)
-    root = parse_text(text, where, safe=safe)
+    if encoding == "utf-8" and "\ufffd" not in text and _utf8_tree_safe(content, text):
+        root = _parsed(content, html_parser("utf-8"), where, text)  # libxml2 reads UTF-8
+    else:
+        root = parse_text(text, where)
     return Document(url=page.base_url, root=root, encoding=encoding, page=page,
                     options=options or Options())
 
 
 def _utf8_tree_safe(content: bytes, text: str) -> bool:
     """Whether UTF-8 bytes, and `text` decoded from them, hold nothing `tree_safe` would
-    change (most pages; found faster so than by a regex over the text)."""
+    change (most pages; found faster so than by a regex over the text): then libxml2
+    can read the bytes as they are."""
     return (len(content.translate(None, _UNSAFE_BYTES)) == len(content)
             and "\ufffe" not in text and "\uffff" not in text)
 
@@ -144,14 +147,15 @@ def parse_fragment(html: str, where: str = "fragment") -> HtmlElement:
     return found
 
 
-def html_parser() -> etree.HTMLParser:
-    """A new HTML parser whose elements are all `HtmlElement`s.
+def html_parser(encoding: str | None = None) -> etree.HTMLParser:
+    """A new HTML parser whose elements are all `HtmlElement`s (of bytes in `encoding`,
+    whatever the page declares, when given).
 
     lxml.html's own parser picks each element's class in Python (form and input
     elements get theirs), which costs a call every time lxml hands out an element;
     this one picks in C. Nothing here uses the form classes.
     """
-    parser = etree.HTMLParser()
+    parser = etree.HTMLParser(encoding=encoding)
     parser.set_element_class_lookup(_HTML_CLASSES)
     return parser
 
@@ -169,21 +173,26 @@ def _raise_on_limits(parser: etree.HTMLParser, where: str) -> None:
         raise error
 
 
-def parse_text(text: str, where: str = "input", *, safe: bool = False) -> HtmlElement:
-    """Parse decoded HTML into an `<html>` element; `safe`: the text is known to hold
-    nothing `tree_safe` would change.
+def parse_text(text: str, where: str = "input") -> HtmlElement:
+    """Parse decoded HTML into an `<html>` element.
 
     Raises:
         InputError: libxml2 hit a resource limit (nesting depth, a huge value).
     """
-    text = (text if safe else tree_safe(text)).lstrip("\ufeff")
+    text = tree_safe(text).lstrip("\ufeff")
     # lxml refuses a str that declares its encoding (`<?xml ... encoding=...?>`)
     declaration = _XML_DECLARATION.match(text)
     if declaration:
         text = text[declaration.end():]
-    parser = html_parser()
+    return _parsed(text, html_parser(), where, text)
+
+
+def _parsed(source: str | bytes, parser: etree.HTMLParser, where: str, text: str
+            ) -> HtmlElement:
+    """The `<html>` element of `source` (`text` decoded, for bs4 when libxml2 makes no
+    tree of it)."""
     try:
-        root = lxml_html.document_fromstring(text, parser=parser)
+        root = lxml_html.document_fromstring(source, parser=parser)
     except (etree.ParserError, ValueError):
         root = None
     _raise_on_limits(parser, where)

@@ -62,3 +62,13 @@ def test_characters_a_tree_cannot_hold_are_dropped_before_parsing(encoding: str,
     doc = parse_page(page)
     assert [p.text_content() for p in doc.root.iter("p")] == [
         "one two" if odd == "\x0c" else "onetwo", "three"]
+
+
+def test_utf8_bytes_are_read_as_utf8_whatever_the_page_declares() -> None:
+    """Valid UTF-8 is parsed from the bytes (no decoding twice); the HTTP charset still
+    decides over a `<meta charset>` or XML declaration in the page."""
+    markup = ('<?xml version="1.0" encoding="iso-8859-1"?><html><head>'
+              '<meta charset="iso-8859-1"></head><body><p>Café ’ Ж \ufeff</p></body></html>')
+    page = Page(url="https://example.com/", content=("\ufeff" + markup).encode(),
+                headers={"content-type": "text/html; charset=utf-8"})
+    assert parse_page(page).root.findtext(".//p") == "Café ’ Ж \ufeff"
