@@ -17,7 +17,7 @@ Finding.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from lxml.html import HtmlElement
 
@@ -122,7 +122,7 @@ def strip_phrases(doc: Document, rules: Rulebook) -> Document:
         if not text or len(text) > longest:
             continue
         key = phrase_key(text) if len(text) <= longest_literal else ""  # too long for any
-        rule = next((r for r in phrases if r.matches(text, key)), None)
+        rule = _first_phrase(phrases, text, key)
         if rule is None:
             continue
         doomed = _scope(el, rule, doc.article)
@@ -136,6 +136,16 @@ def strip_phrases(doc: Document, rules: Rulebook) -> Document:
             removals.append(Removal(rule.id, visible_text(victim)[:REMOVAL_EXCERPT]))
             _remove(victim, "text" if rule.scope == "text_only" else "drop")
     return doc.removed(*removals).noted(*findings)
+
+
+def _first_phrase(phrases: Sequence[PhraseRule], text: str, key: str) -> PhraseRule | None:
+    """The first rule whose phrase the whole of `text` is (`key`: its `phrase_key`)."""
+    size = len(text)
+    for rule in phrases:
+        if size <= rule.max_chars and (
+                key in rule.literals or (rule.regex is not None and rule.matches(text, key))):
+            return rule
+    return None
 
 
 def describe(el: HtmlElement) -> str:
