@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Sequence
 
+from lxml import etree
+
 from sanitizer.article import isolate_article
 from sanitizer.attribution import attach_credit, detect_source
 from sanitizer.document import Document
@@ -22,6 +24,14 @@ from sanitizer.strip import strip_phrases, strip_structure
 from sanitizer.transforms import apply_site_changes
 
 Stage = Callable[[Document, Rulebook], Document]
+
+
+def drop_scripts(doc: Document, rules: Rulebook) -> Document:
+    """Stage: scripts and styles go once the metadata (JSON-LD is in scripts) is read and
+    the CMS fingerprints are matched: nothing later reads them, and every measure of
+    text is cheaper without them (they are half the characters of a typical page)."""
+    etree.strip_elements(doc.root, "script", "style", with_tail=False)
+    return doc
 
 
 def select_rules(doc: Document, rules: Rulebook) -> Document:
@@ -40,6 +50,7 @@ DEFAULT_STAGES: tuple[Stage, ...] = (
     add_metadata,      # title, byline, dates, canonical, JSON-LD: needs the whole page
     select_rules,      # site rules for the host, then generic rules
     settle_rules,      # CMS fingerprints; the rules' replacements and transforms
+    drop_scripts,      # and styles: read by nothing after the metadata and fingerprints
     locate_article,    # the article element, on the whole page
     strip_structure,   # share widgets, comments, related posts, by selector; not the article
     extract_content,   # navigation and link lists inside the article

@@ -93,6 +93,20 @@ def test_user_folder_adds_site_rules(tmp_path: Path) -> None:
     assert "mine.promo" not in {r.rule for r in other.removals}
 
 
+def test_a_fingerprint_may_look_at_scripts(tmp_path: Path) -> None:
+    """Scripts are dropped for speed only after the fingerprints are matched."""
+    folder = _rules_dir(tmp_path, "mycms.toml",
+                        "fingerprint = [\"//script[contains(@src, 'mycms.js')]\"]\n"
+                        "[[strip]]\nid = 'mycms.promo'\ncss = 'p.promo'\n")
+    page = ("<html><head><script src='/static/mycms.js'></script></head><body><article>"
+            "<p>First paragraph of the story, long enough to matter to anyone who reads it."
+            "</p><p class='promo'>Buy our mugs today</p><p>Second paragraph of the story "
+            "with more words in it than the promo.</p></article></body></html>")
+    doc = Sanitizer(rules=folder).clean_html(page, url="https://news.example/a/1")
+    assert "mycms.promo" in {r.rule for r in doc.removals}
+    assert "Buy our mugs" not in doc.text and "First paragraph" in doc.text
+
+
 def test_user_file_replaces_bundled_file_of_same_path(tmp_path: Path) -> None:
     folder = _rules_dir(tmp_path, "share.toml", "description = 'no share rules'\n")
     ids = {r.id for f in load_rules(folder).files for r in f.strips}
