@@ -186,6 +186,8 @@ def _alone(el: HtmlElement, hiding: set[HtmlElement]) -> bool:
     parent = el.getparent()
     if parent is None:
         return True
+    if (parent.text or "").strip() or (el.tail or "").strip():
+        return False  # the parent shows words of its own (an invisible parent: no block)
     if parent not in hiding and _shown(parent.text_content()) != _shown(el.text_content()):
         return False  # the parent shows more (all text of both is visible)
     return visible_text(parent) == visible_text(el)
