@@ -30,18 +30,26 @@ MAX_VALUE_BYTES = 10_000_000
 _MARKUP_NODE = re.compile(r"<[A-Za-z!?]")
 
 
-def check_text(text: str, where: str = "input", source: str | None = None) -> None:
-    """Raise InputError if decoded markup is over the node or `&` limit (before parsing)."""
-    nodes = sum(1 for _ in _MARKUP_NODE.finditer(text)) if text.count("<") > MAX_NODES else 0
+def check_text(text: str, where: str = "input", source: str | None = None, *,
+               utf8: bytes | None = None) -> None:
+    """Raise InputError if decoded markup is over the node or `&` limit (before parsing).
+
+    `utf8`: the bytes `text` was decoded from exactly, where `<` and `&` are counted
+    faster (one byte each).
+    """
+    counted: str | bytes = text if utf8 is None else utf8
+    many = counted.count("<" if isinstance(counted, str) else b"<") > MAX_NODES
+    nodes = sum(1 for _ in _MARKUP_NODE.finditer(text)) if many else 0
     if nodes > MAX_NODES:
         raise InputError(f"{where}: {nodes:,} tags and comments; the limit is {MAX_NODES:,}",
                          source=source)
-    check_ampersands(text, where, source)
+    check_ampersands(counted, where, source)
 
 
-def check_ampersands(markup: str, where: str = "input", source: str | None = None) -> None:
+def check_ampersands(markup: str | bytes, where: str = "input", source: str | None = None
+                     ) -> None:
     """Raise InputError if `markup` holds more `&` than nh3 handles in bounded time."""
-    count = markup.count("&")
+    count = markup.count("&" if isinstance(markup, str) else b"&")
     if count > MAX_AMPERSANDS:
         raise InputError(f"{where}: {count:,} character references or '&'; the limit is "
                          f"{MAX_AMPERSANDS:,}", source=source)

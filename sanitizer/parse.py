@@ -61,8 +61,9 @@ def parse_page(page: Page, options: Options | None = None) -> Document:
     if not _LOOKS_HTML.search(text[:PRESCAN_BYTES * 4].encode("utf-8", "replace")):
         raise InputError(f"{where}: not an HTML page (no HTML tags near the start)",
                          source=page.url)
-    check_text(text, where, page.url)
-    if encoding == "utf-8" and "\ufffd" not in text and _utf8_tree_safe(content, text):
+    exact_utf8 = encoding == "utf-8" and "\ufffd" not in text  # no byte was replaced
+    check_text(text, where, page.url, utf8=content if exact_utf8 else None)
+    if exact_utf8 and _utf8_tree_safe(content, text):
         root = _parsed(content, html_parser("utf-8"), where, text)  # libxml2 reads UTF-8
     else:
         root = parse_text(text, where)
