@@ -14,7 +14,7 @@ from typing import Any
 
 import nh3
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fragment_fromstring
 
 from sanitizer.article import TITLE_CLASS
 from sanitizer.document import Document
@@ -98,23 +98,30 @@ def inner_html(el: HtmlElement) -> str:
 
 
 def sanitize(doc: Document, rules: Rulebook) -> Document:
-    """Stage: serialise the article and sanitise it, and take its text; the result is
-    final."""
+    """Stage: serialise the article and sanitise it, and take the text of the result;
+    the result is final."""
     if doc.article is None:
         return doc.replace(html="", text="")
     markup = etree.tostring(doc.article, encoding="unicode", method="html", with_tail=False)
-    return doc.replace(html=sanitize_html(markup, rules), text=article_text(doc.article))
+    clean = sanitize_html(markup, rules)
+    text = article_text(fragment_fromstring(clean, create_parent="div")) if clean else ""
+    return doc.replace(html=clean, text=text)
 
 
 def plain_text(doc: Document, rules: Rulebook) -> Document:
-    """Stage, for text output (in place of `sanitize`): the article's text, as
-    `sanitize` takes it, and no markup."""
+    """Stage, for text output (in place of `sanitize`): the article's text, and no
+    markup.
+
+    The same text as `sanitize` takes from its markup, but where the sanitiser's HTML5
+    parser moves words (text standing in a table goes before it): here they stay where
+    the page has them.
+    """
     if doc.article is None:
         return doc.replace(html="", text="")
     return doc.replace(html="", text=article_text(doc.article))
 
 
 def article_text(article: HtmlElement) -> str:
-    """The text of a normalised article: its blocks, a blank line apart, without the
-    title heading (a field of its own) and what the sanitiser drops with its content."""
+    """The text of a normalised article (or of markup holding one): its blocks, a blank
+    line apart, without the title heading (a field of its own)."""
     return block_text(article, skip=set(article.find_class(TITLE_CLASS)))

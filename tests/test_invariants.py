@@ -40,6 +40,8 @@ def test_clean_is_idempotent(path: Path, url: str | None, cleaner: Sanitizer) ->
 @pytest.mark.parametrize(("path", "url"), PAGES)
 def test_text_output_is_the_text_of_the_html_output(path: Path, url: str | None,
                                                     cleaner: Sanitizer) -> None:
+    """Made without markup, the same text (sanitize.plain_text says where it may not be:
+    none of these pages)."""
     full = cleaner.clean_file(path, url=url)
     text_only = Sanitizer(rules=cleaner.rulebook, options=Options(text_only=True)).clean_file(
         path, url=url)
