@@ -240,7 +240,7 @@ class AttributeIndex:
     on_tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Per attribute, true of any value one of its tests might accept.
     _maybe: dict[str, re.Pattern[str]] = field(default_factory=dict)
-    _memory: dict[tuple[str, str], tuple[Entry, ...]] = field(default_factory=dict)
+    _memory: dict[str, dict[str, tuple[Entry, ...]]] = field(default_factory=dict)
     _name_memory: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
 
     @classmethod
@@ -282,13 +282,15 @@ class AttributeIndex:
 
     def hits(self, scopes: Iterable[HtmlElement]) -> Iterator[tuple[int, HtmlElement]]:
         """(rule index, element) for every match in the scopes' subtrees, in order."""
-        on_tags, everywhere, entries_of = self.on_tags, self.everywhere, self._entries
+        on_tags, entries_of = self.on_tags, self._entries
+        memories = [(attr, self._memory.setdefault(attr, {})) for attr in self.everywhere]
         for el in itertools.chain.from_iterable(s.iter(etree.Element) for s in scopes):
             entries: list[Entry] = []
-            for attr in everywhere:
+            for attr, memory in memories:  # the loop every element goes through: lean
                 value = el.get(attr)
                 if value is not None:
-                    entries.extend(entries_of(attr, value))
+                    found = memory.get(value)
+                    entries.extend(entries_of(attr, value) if found is None else found)
             if on_tags and el.tag in on_tags:
                 self._read(el, on_tags[el.tag], entries)
             if entries:
@@ -302,11 +304,12 @@ class AttributeIndex:
 
     def _entries(self, attr: str, value: str) -> tuple[Entry, ...]:
         """What an attribute value is filed under (remembered per value)."""
-        known = self._memory.get((attr, value))
+        memory = self._memory.setdefault(attr, {})
+        known = memory.get(value)
         if known is not None:
             return known
-        if len(self._memory) >= VALUE_MEMORY:
-            self._memory.clear()
+        if len(memory) >= VALUE_MEMORY:
+            memory.clear()
         found: list[Entry] = list(self.exact.get((attr, value), ()))
         words = words_of(value)
         for word in words:
@@ -319,7 +322,7 @@ class AttributeIndex:
             for name in value.split() if attr == "class" else [value] if value else []:
                 found.extend(self._pattern_entries(self.names, name))
         known = tuple(found)
-        self._memory[(attr, value)] = known
+        memory[value] = known
         return known
 
     def _pattern_entries(self, names: NameMatcher, name: str) -> tuple[Entry, ...]:
