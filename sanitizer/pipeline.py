@@ -29,10 +29,12 @@ Stage = Callable[[Document, Rulebook], Document]
 def drop_unread(doc: Document, rules: Rulebook) -> Document:
     """Stage: scripts, styles and navigation go once the metadata (JSON-LD is in
     scripts) is read and the CMS fingerprints are matched. Nothing later reads them
-    (extraction never takes text inside `<nav>`), and every pass over the page is
-    cheaper without them: scripts are half the characters of a typical page, navigation
-    a fifth of its elements."""
-    etree.strip_elements(doc.root, "script", "style", "nav", with_tail=False)
+    (extraction never takes text inside `<nav>`; site rules with `prune = false` keep
+    it), and every pass over the page is cheaper without them: scripts are half the
+    characters of a typical page, navigation a fifth of its elements."""
+    pruned = doc.ruleset is None or doc.ruleset.prune
+    etree.strip_elements(doc.root, "script", "style", *(("nav",) if pruned else ()),
+                         with_tail=False)
     return doc
 
 
