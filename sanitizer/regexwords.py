@@ -69,9 +69,10 @@ class WordFilter:
                    _compiled(contains), _compiled(others, flags=re.I),
                    re.compile(f"[{re.escape(letters)}]", re.I) if letters else None)
 
-    def may_match(self, text: str) -> bool:
-        """False when no pattern can match `text`, nor a text with the same words."""
-        folded = _fold(text)
+    def may_match(self, text: str, folded: str | None = None) -> bool:
+        """False when no pattern can match `text`, nor a text with the same words
+        (`folded`: `fold_letters(text)`, when a caller tries several filters on one text)."""
+        folded = fold_letters(text) if folded is None else folded
         return ((self.starts is not None and self.starts.match(folded) is not None)
                 or (self.contains is not None and self.contains.search(folded) is not None)
                 or (self._foreign(text) and self.others is not None
@@ -80,7 +81,7 @@ class WordFilter:
     def may_match_within(self, text: str) -> bool:
         """False when no pattern can match any part of `text`, nor of a text with its words."""
         return self._foreign(text) or (
-            self.anywhere is not None and self.anywhere.search(_fold(text)) is not None)
+            self.anywhere is not None and self.anywhere.search(fold_letters(text)) is not None)
 
     def word_places(self, text: str) -> list[int]:
         """Places in `text`, in order: where each of its words starts (or ends, see
@@ -88,7 +89,7 @@ class WordFilter:
 
         A part of `text` that holds none of these places can't match a pattern.
         """
-        places = _places(self.anywhere, _fold(text))
+        places = _places(self.anywhere, fold_letters(text))
         if self._foreign(text):
             places = sorted(places + _places(self.others, text))
         return places
@@ -142,11 +143,11 @@ def _plain_part(word: str) -> str:
 
 
 def _plain(char: str) -> bool:
-    """True for ASCII and for characters without case: `_fold` leaves them as they are."""
+    """True for ASCII and for characters without case: `fold_letters` leaves them as they are."""
     return char.isascii() or (char.lower() == char.upper() == char and char != "\u0307")
 
 
-def _fold(text: str) -> str:
+def fold_letters(text: str) -> str:
     """`text` in lower case, where every letter re.I matches to an ASCII one is it.
 
     Each character stays in its place: İ would lower-case to two (i, combining dot).

@@ -73,14 +73,14 @@ class PhraseRule:
         if self.regex is not None and self.gate is None:
             object.__setattr__(self, "gate", WordFilter.of([self.regex]))
 
-    def matches(self, text: str, key: str | None = None) -> bool:
-        """True when `text` (a whole block) is this phrase; `key` is its `phrase_key`
-        when the caller has it already."""
+    def matches(self, text: str, key: str | None = None, folded: str | None = None) -> bool:
+        """True when `text` (a whole block) is this phrase; `key` is its `phrase_key`,
+        `folded` its `regexwords.fold_letters`, when the caller has them already."""
         if len(text) > self.max_chars:
             return False
         if self.literals and (key if key is not None else phrase_key(text)) in self.literals:
             return True
-        return bool(self.regex and (self.gate is None or self.gate.may_match(text))
+        return bool(self.regex and (self.gate is None or self.gate.may_match(text, folded))
                     and self.regex.fullmatch(text.strip()))
 
 

@@ -23,6 +23,7 @@ from lxml.html import HtmlElement
 
 from sanitizer.attribution import _nearby as nearby
 from sanitizer.document import Document, Finding, Removal
+from sanitizer.regexwords import fold_letters
 from sanitizer.rulebook import PhraseRule, Rulebook, RuleSet, StripRule
 from sanitizer.ruletypes import phrase_key
 from sanitizer.text import INVISIBLE, tag_of, visible_text
@@ -141,9 +142,10 @@ def strip_phrases(doc: Document, rules: Rulebook) -> Document:
 def _first_phrase(phrases: Sequence[PhraseRule], text: str, key: str) -> PhraseRule | None:
     """The first rule whose phrase the whole of `text` is (`key`: its `phrase_key`)."""
     size = len(text)
+    folded = fold_letters(text)  # for the regex rules' word filters, once
     for rule in phrases:
-        if size <= rule.max_chars and (
-                key in rule.literals or (rule.regex is not None and rule.matches(text, key))):
+        if size <= rule.max_chars and (key in rule.literals or (
+                rule.regex is not None and rule.matches(text, key, folded))):
             return rule
     return None
 
