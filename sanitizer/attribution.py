@@ -219,7 +219,7 @@ def _scopes(article: HtmlElement) -> Iterator[HtmlElement]:
     """The article and the elements near it, unless inside a NOT_CREDITS element."""
     parent = article.getparent()
     outer = [tag_of(node) in NOT_CREDITS for node in article.iterancestors()]
-    for scope in (article, *_nearby(article)):
+    for scope in (article, *nearby(article)):
         if not any(outer if scope.getparent() is parent else outer[1:]):
             yield scope
 
@@ -311,11 +311,12 @@ def _in_media(el: HtmlElement) -> bool:
     return any(MEDIA_CLASS.search(node.get("class") or "") for node in near)
 
 
-def _nearby(article: HtmlElement) -> Iterator[HtmlElement]:
+def nearby(article: HtmlElement) -> Iterator[HtmlElement]:
     """Elements just before and after the article, in its parent and grandparent.
 
     Credit notes often sit beside the body: salon's `p.editors_note` precedes its
-    `<article>`; sciencefly's "Source link" follows the entry content.
+    `<article>`; sciencefly's "Source link" follows the entry content. (The strip stage
+    runs its rules over these elements too, so that what is read here is clean.)
     """
     node: HtmlElement | None = article
     for _ in range(2):

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from lxml.html import HtmlElement
 
-from sanitizer.attribution import _nearby as nearby
+from sanitizer.attribution import nearby
 from sanitizer.document import Document, Finding, Removal
 from sanitizer.regexwords import fold_letters
 from sanitizer.rulebook import PhraseRule, Rulebook, RuleSet, StripRule
