@@ -38,7 +38,7 @@ def check_text(text: str, where: str = "input", source: str | None = None, *,
     faster (one byte each).
     """
     counted: str | bytes = text if utf8 is None else utf8
-    many = counted.count("<" if isinstance(counted, str) else b"<") > MAX_NODES
+    many = _count(counted, "<") > MAX_NODES
     nodes = sum(1 for _ in _MARKUP_NODE.finditer(text)) if many else 0
     if nodes > MAX_NODES:
         raise InputError(f"{where}: {nodes:,} tags and comments; the limit is {MAX_NODES:,}",
@@ -49,10 +49,14 @@ def check_text(text: str, where: str = "input", source: str | None = None, *,
 def check_ampersands(markup: str | bytes, where: str = "input", source: str | None = None
                      ) -> None:
     """Raise InputError if `markup` holds more `&` than nh3 handles in bounded time."""
-    count = markup.count("&" if isinstance(markup, str) else b"&")
+    count = _count(markup, "&")
     if count > MAX_AMPERSANDS:
         raise InputError(f"{where}: {count:,} character references or '&'; the limit is "
                          f"{MAX_AMPERSANDS:,}", source=source)
+
+
+def _count(markup: str | bytes, char: str) -> int:
+    return markup.count(char) if isinstance(markup, str) else markup.count(char.encode())
 
 
 def parser_limit_error(messages: Iterable[str], where: str = "input",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sanitizer.selectors import TokenPattern
 
@@ -141,7 +142,7 @@ def _frozen(table: dict[str, list[int]]) -> dict[str, tuple[int, ...]]:
 
 #: ("lit", char) | ("alt", [sequence, ...]) | ("opt", node) | ("any*",) | ("^",) | ("$",)
 #: | ("sep",): `[-_]`
-Node = tuple
+Node = tuple[Any, ...]
 
 
 def _shapes(source: str) -> list[tuple[str, _Words]]:
