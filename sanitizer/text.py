@@ -38,6 +38,10 @@ def tag_of(el: object) -> str:
 
 def visible_text(el: HtmlElement) -> str:
     """The element's visible text as one line (scripts, styles and comments left out)."""
+    if not len(el):  # no children: its own text, unless it is invisible
+        tag = el.tag
+        visible = isinstance(tag, str) and tag.lower() not in INVISIBLE
+        return squash_space(el.text) if visible and el.text else ""
     parts: list[str] = []
     _collect_inner(el, parts, blocks=False)
     return squash_space("".join(parts))
