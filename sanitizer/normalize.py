@@ -57,26 +57,25 @@ def normalize(doc: Document, rules: Rulebook) -> Document:
             removals.append(Removal("normalize.tracking-pixel", img.get("src") or ""))
             img.drop_tree()
     if not doc.options.text_only:
-        _links_and_addresses(doc)
+        _links_and_addresses(doc.article, doc.url, nofollow=doc.options.nofollow)
     _drop_empty(doc.article)
     return doc.removed(*removals)
 
 
-def _links_and_addresses(doc: Document) -> None:
+def _links_and_addresses(article: HtmlElement, url: str | None, *, nofollow: bool) -> None:
     """Absolute URLs without trackers, and `rel` on every link."""
-    assert doc.article is not None
-    for el in doc.article.iter():
+    for el in article.iter():
         for attr in URL_ATTRS.get(tag_of(el), ()):
             if el.get(attr):
-                _set(el, attr, without_tracking(absolute(_url_text(el.get(attr)), doc.url)))
+                _set(el, attr, without_tracking(absolute(_url_text(el.get(attr)), url)))
         if el.get("srcset") is not None:
-            srcset = _absolute_srcset(_xml_safe(el.get("srcset") or ""), doc.url)
+            srcset = _absolute_srcset(_xml_safe(el.get("srcset") or ""), url)
             if srcset:
                 _set(el, "srcset", srcset)
             else:
                 del el.attrib["srcset"]
-    for link in doc.article.iter("a"):
-        _set_rel(link, doc.url, nofollow=doc.options.nofollow)
+    for link in article.iter("a"):
+        _set_rel(link, url, nofollow=nofollow)
 
 
 def _xml_safe(value: str) -> str:

@@ -189,14 +189,14 @@ def _alone(el: HtmlElement, hiding: set[HtmlElement]) -> bool:
     if parent is None:
         return True
     if (parent.text or "").strip() or (el.tail or "").strip():
-        return False  # the parent shows words of its own (an invisible parent: no block)
+        return False  # the parent shows words of its own (if it shows anything at all)
     if parent not in hiding and _shown(parent.text_content()) != _shown(el.text_content()):
         return False  # the parent shows more (all text of both is visible)
     return visible_text(parent) == visible_text(el)
 
 
 def _holding_invisible(article: HtmlElement) -> set[HtmlElement]:
-    """Elements of the article with a script, style or other invisible element inside."""
+    """Elements of the article with an invisible element (`text.INVISIBLE`) inside."""
     holding: set[HtmlElement] = set()
     for hidden in article.iterdescendants(*INVISIBLE):
         for anc in hidden.iterancestors():
